@@ -1,0 +1,189 @@
+//! The engine: validation, tiling over the current rayon pool, and the
+//! per-tile bucket passes.
+//!
+//! # Algorithm
+//!
+//! `apply_into` first validates everything (lengths, every index against `k`)
+//! so that an error leaves `out` untouched. It then cuts the input into tiles
+//! of [`Engine::tile_len`] points, sized so that a tile's `x`, `idx`, `out`
+//! and scratch fit in L2. Tiles are independent: each worker of the current
+//! rayon pool takes whole tiles, owns the matching chunk of `out`, and reuses
+//! one [`BucketScratch`] for all of them. Inside a tile the bucket passes
+//! (histogram, gather, kernels, scatter; see `bucket.rs`) run in cache, so
+//! DRAM sees one read of `x` and `idx` and one write of `out`.
+//!
+//! Every point goes through the same kernel code whatever tile it lands in
+//! (kernels must not depend on position; see [`Kernel`]), so results are
+//! bitwise identical for every tile length and thread count.
+
+mod bucket;
+mod cache;
+mod tiles;
+
+pub use cache::{CacheSizes, cache_sizes};
+
+use crate::error::Error;
+use crate::float::Float;
+use crate::index::{self, Index};
+use crate::kernel::Kernel;
+use crate::plan::Plan;
+use crate::table::FuncTable;
+
+pub(crate) use bucket::{BucketScratch, Grouping};
+pub(crate) use tiles::for_each_tile;
+
+/// Bounds for the automatic tile length.
+const MIN_AUTO_TILE: usize = 1 << 10;
+const MAX_AUTO_TILE: usize = 1 << 16;
+
+/// Runs `out[i] = table[idx[i]](x[i])` with tunable settings.
+///
+/// The thread count is that of the current rayon pool: run inside
+/// `pool.install(|| ...)` to choose it.
+///
+/// # Examples
+///
+/// ```
+/// use splitapply::{Engine, FuncTable};
+/// use splitapply::kernels::Affine;
+///
+/// let mut table = FuncTable::<f64>::new();
+/// table.push(Affine::new(1.0, 1.0));
+/// table.push(Affine::new(2.0, 0.0));
+/// let idx = [0u8, 1, 1, 0];
+/// let x = [1.0, 2.0, 3.0, 4.0];
+/// let mut out = [0.0; 4];
+///
+/// let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+/// pool.install(|| Engine::new().tile_len(2).apply_into(&table, &idx, &x, &mut out))?;
+/// assert_eq!(out, [2.0, 4.0, 6.0, 5.0]);
+/// # Ok::<(), splitapply::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Engine {
+    /// Points per tile; 0 means automatic.
+    tile_len: usize,
+}
+
+impl Engine {
+    /// An engine with automatic settings.
+    pub fn new() -> Self {
+        Engine { tile_len: 0 }
+    }
+
+    /// Sets the number of points per tile. `0` restores the automatic choice
+    /// (derived from the L2 cache size; see [`Engine::effective_tile_len`]).
+    /// Results do not depend on it, only speed does.
+    pub fn tile_len(mut self, tile_len: usize) -> Self {
+        self.tile_len = tile_len;
+        self
+    }
+
+    /// The tile length that will be used for float type `T` and index type
+    /// `I`: the one set with [`Engine::tile_len`], or else half the L2 cache
+    /// divided by the bytes a point occupies in a tile (`x`, `idx`, `out`, a
+    /// gathered copy and a `u32` position), clamped to `1024..=65536`.
+    pub fn effective_tile_len<T: Float, I: Index>(&self) -> usize {
+        if self.tile_len > 0 {
+            return self.tile_len.min(u32::MAX as usize);
+        }
+        let bytes_per_point = 3 * T::BYTES + std::mem::size_of::<I>() + 4;
+        let fit = cache_sizes().l2 / 2 / bytes_per_point;
+        // A power of two keeps tiles aligned to vectors and cache lines.
+        let pow2 = if fit == 0 { 1 } else { 1 << fit.ilog2() };
+        pow2.clamp(MIN_AUTO_TILE, MAX_AUTO_TILE)
+    }
+
+    /// Evaluates `out[i] = table[idx[i]](x[i])` into a caller's buffer.
+    ///
+    /// # Errors
+    /// Nothing is written to `out` when an error is returned.
+    /// - [`Error::LengthMismatch`] when `x` or `out` differ in length from `idx`;
+    /// - [`Error::EmptyTable`] when the table is empty and `idx` is not;
+    /// - [`Error::IndexOutOfRange`] for the first index that is negative or
+    ///   `>= table.len()`.
+    pub fn apply_into<T: Float, I: Index>(
+        &self,
+        table: &FuncTable<T>,
+        idx: &[I],
+        x: &[T],
+        out: &mut [T],
+    ) -> Result<(), Error> {
+        check_lengths(idx.len(), x.len(), out.len())?;
+        if idx.is_empty() {
+            return Ok(());
+        }
+        if table.is_empty() {
+            return Err(Error::EmptyTable { len: idx.len() });
+        }
+        index::validate(idx, table.len())?;
+        self.run_validated(table.kernels(), idx, x, out);
+        Ok(())
+    }
+
+    /// Evaluates `table[idx[i]](x[i])` for every `i` into a new vector.
+    ///
+    /// # Errors
+    /// As [`Engine::apply_into`].
+    pub fn apply<T: Float, I: Index>(
+        &self,
+        table: &FuncTable<T>,
+        idx: &[I],
+        x: &[T],
+    ) -> Result<Vec<T>, Error> {
+        // Validate before allocating, so bad input costs nothing.
+        check_lengths(idx.len(), x.len(), x.len())?;
+        let mut out = vec![T::ZERO; x.len()];
+        self.apply_into(table, idx, x, &mut out)?;
+        Ok(out)
+    }
+
+    /// Validates `idx` against a table of `k` functions and buckets it once,
+    /// for reuse with many `x` (see [`Plan`]).
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`]; [`Error::EmptyTable`] when `k == 0` and
+    /// `idx` is not empty.
+    pub fn plan<I: Index>(&self, idx: &[I], k: usize) -> Result<Plan, Error> {
+        Plan::build(idx, k, self.effective_tile_len::<f64, I>())
+    }
+
+    /// The tiled bucket passes over already validated input.
+    fn run_validated<T: Float, I: Index>(
+        &self,
+        kernels: &[Box<dyn Kernel<T>>],
+        idx: &[I],
+        x: &[T],
+        out: &mut [T],
+    ) {
+        let tile = self.effective_tile_len::<T, I>().min(idx.len());
+        let k = kernels.len();
+        for_each_tile(
+            tile,
+            idx,
+            x,
+            out,
+            || BucketScratch::new(k, tile),
+            |scratch, _, idx, x, out| scratch.run_tile(kernels, idx, x, out),
+        );
+    }
+}
+
+/// `x` and `out` must have `idx`'s length.
+pub(crate) fn check_lengths(n: usize, x: usize, out: usize) -> Result<(), Error> {
+    if x != n {
+        return Err(Error::LengthMismatch {
+            what: "x",
+            expected: n,
+            actual: x,
+        });
+    }
+    if out != n {
+        return Err(Error::LengthMismatch {
+            what: "out",
+            expected: n,
+            actual: out,
+        });
+    }
+    Ok(())
+}

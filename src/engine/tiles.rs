@@ -1,0 +1,49 @@
+//! Running tiles over the current rayon pool, one scratch per worker.
+
+use rayon::prelude::*;
+
+/// Each rayon job should take at least `1 / JOBS_PER_THREAD` of a thread's
+/// fair share of tiles: enough jobs for load balancing, few enough that the
+/// per-job scratch allocation is negligible.
+const JOBS_PER_THREAD: usize = 4;
+
+/// Calls `work(scratch, tile_number, a_tile, b_tile, out_tile)` for
+/// consecutive tiles of `tile` points, in parallel on the current rayon pool.
+///
+/// `make_scratch` is called once per rayon job (a few times per thread), never
+/// per tile. With one thread or one tile everything runs on the caller's
+/// thread with a single scratch.
+pub fn for_each_tile<S, A: Sync, B: Sync, C: Send>(
+    tile: usize,
+    a: &[A],
+    b: &[B],
+    out: &mut [C],
+    make_scratch: impl Fn() -> S + Sync + Send,
+    work: impl Fn(&mut S, usize, &[A], &[B], &mut [C]) + Sync + Send,
+) {
+    let n = out.len();
+    debug_assert!(a.len() == n && b.len() == n);
+    if n == 0 {
+        return;
+    }
+    let tile = tile.max(1);
+    let tiles = n.div_ceil(tile);
+    let threads = rayon::current_num_threads();
+    if tiles == 1 || threads == 1 {
+        let mut scratch = make_scratch();
+        let chunks = a.chunks(tile).zip(b.chunks(tile)).zip(out.chunks_mut(tile));
+        for (t, ((a, b), out)) in chunks.enumerate() {
+            work(&mut scratch, t, a, b, out);
+        }
+        return;
+    }
+    let min_tiles_per_job = (tiles / (threads * JOBS_PER_THREAD)).max(1);
+    a.par_chunks(tile)
+        .zip(b.par_chunks(tile))
+        .zip(out.par_chunks_mut(tile))
+        .enumerate()
+        .with_min_len(min_tiles_per_job)
+        .for_each_init(make_scratch, |scratch, (t, ((a, b), out))| {
+            work(scratch, t, a, b, out)
+        });
+}

@@ -1,0 +1,98 @@
+//! The error type.
+//!
+//! Every fallible entry point validates all of its input before it writes
+//! anything, so an `Err` always means the output buffer is untouched.
+
+use std::fmt;
+
+/// Why a call was refused. The output buffer is never written when one of
+/// these is returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A function number is negative or not below the table length `k`.
+    IndexOutOfRange {
+        /// Position of the first offending index.
+        position: usize,
+        /// Its value.
+        value: i128,
+        /// The table length.
+        k: usize,
+    },
+    /// Two slices that must have the same length do not.
+    LengthMismatch {
+        /// Which slice has the wrong length (e.g. `"out"`).
+        what: &'static str,
+        /// The length it must have.
+        expected: usize,
+        /// The length it has.
+        actual: usize,
+    },
+    /// The table has no functions but there is input to apply them to.
+    EmptyTable {
+        /// Number of input points.
+        len: usize,
+    },
+    /// A [`Plan`](crate::Plan) was used with a table or data of a shape other
+    /// than the one it was built for.
+    PlanMismatch {
+        /// Which quantity differs (`"table length"`, `"x length"`, ...).
+        what: &'static str,
+        /// The value the plan was built for.
+        planned: usize,
+        /// The value it was given.
+        actual: usize,
+    },
+    /// A kernel constructor was given parameters it cannot work with.
+    InvalidParameter {
+        /// The kernel (e.g. `"Interp"`).
+        kernel: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::IndexOutOfRange { position, value, k } => {
+                if *value < 0 {
+                    write!(
+                        f,
+                        "function index at position {position} is negative ({value}); indices must be in 0..{k}"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "function index at position {position} is {value}, but the table has only {k} functions (valid: 0..{k})"
+                    )
+                }
+            }
+            Error::LengthMismatch {
+                what,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "length mismatch: `{what}` has {actual} elements, expected {expected}"
+            ),
+            Error::EmptyTable { len } => write!(
+                f,
+                "the function table is empty but there are {len} points to evaluate"
+            ),
+            Error::PlanMismatch {
+                what,
+                planned,
+                actual,
+            } => write!(
+                f,
+                "plan mismatch: the plan was built for {what} {planned}, but got {actual}"
+            ),
+            Error::InvalidParameter { kernel, reason } => {
+                write!(f, "invalid parameter for {kernel}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,89 @@
+//! The [`Kernel`] trait and the adapter that turns closures into kernels.
+//!
+//! The engine calls [`Kernel::eval_in_place`] once per contiguous segment of
+//! points that share a function, so one dynamic dispatch is paid per segment,
+//! not per point, and the kernel is free to use SIMD over the segment.
+
+use crate::float::Float;
+
+/// A function applied to contiguous batches of points.
+///
+/// # Contract
+///
+/// `eval_in_place` must replace each value `x` in `xs` with `f(x)`, where the
+/// result for a value depends only on that value: never on its neighbours, its
+/// position, or the length of the batch. The engine relies on this for its
+/// guarantee that results are bitwise identical for every tile length, thread
+/// count and strategy. The built-in kernels meet it by padding tails into a
+/// full vector (see [`map_lanes`](crate::float::map_lanes)).
+///
+/// # Examples
+///
+/// ```
+/// use splitapply::{apply, FuncTable, Kernel};
+///
+/// /// 1/x, evaluated with plain iterators (LLVM vectorises this loop).
+/// struct Recip;
+/// impl Kernel<f64> for Recip {
+///     fn eval_in_place(&self, xs: &mut [f64]) {
+///         for x in xs {
+///             *x = 1.0 / *x;
+///         }
+///     }
+///     fn name(&self) -> &str {
+///         "recip"
+///     }
+///     fn flops_per_element(&self) -> Option<f64> {
+///         Some(1.0)
+///     }
+/// }
+///
+/// let mut table = FuncTable::<f64>::new();
+/// table.push(Recip);
+/// let out = apply(&table, &[0u32, 0], &[2.0, 4.0]).unwrap();
+/// assert_eq!(out, vec![0.5, 0.25]);
+/// ```
+pub trait Kernel<T: Float>: Send + Sync {
+    /// Replaces every value `x` in `xs` with `f(x)`.
+    fn eval_in_place(&self, xs: &mut [T]);
+
+    /// A short human-readable name, used in reports. Defaults to the type name.
+    fn name(&self) -> &str {
+        std::any::type_name::<Self>()
+    }
+
+    /// Floating-point operations per element, for roofline reports.
+    /// `None` (the default) means unknown.
+    fn flops_per_element(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// A closure `Fn(T) -> T` used as a kernel; built by
+/// [`FuncTable::push_fn`](crate::FuncTable::push_fn).
+///
+/// The loop over the batch is monomorphised for each closure type, so LLVM
+/// sees the closure body and can vectorise it.
+pub struct FnKernel<F> {
+    f: F,
+}
+
+impl<F> FnKernel<F> {
+    /// Wraps a closure.
+    pub fn new(f: F) -> Self {
+        FnKernel { f }
+    }
+}
+
+impl<T: Float, F: Fn(T) -> T + Send + Sync> Kernel<T> for FnKernel<F> {
+    #[inline]
+    fn eval_in_place(&self, xs: &mut [T]) {
+        for x in xs.iter_mut() {
+            *x = (self.f)(*x);
+        }
+    }
+
+    fn name(&self) -> &str {
+        "closure"
+    }
+}

@@ -1,0 +1,154 @@
+//! `Interp`: piecewise-linear interpolation on sorted knots.
+
+use crate::error::Error;
+use crate::float::{Float, FloatVector, MAX_LANES, for_each_vector};
+use crate::kernel::Kernel;
+
+/// Piecewise-linear interpolation through `(knots[j], values[j])`, clamped
+/// to the end values outside `[knots[0], knots[m-1]]` (like `numpy.interp`).
+///
+/// Inside segment `j` the result is `values[j] + (x - knots[j]) * slope[j]`
+/// with the slope precomputed at construction and one fused multiply-add, so
+/// a knot maps exactly to its value. NaN gives NaN; `-inf` and `+inf` give the
+/// end values.
+///
+/// The segment of each lane is found by binary search; the interpolation
+/// itself runs on full vectors.
+///
+/// Accuracy: 0 ULP against the scalar formula above; against exact linear
+/// interpolation the error is that of one subtraction, one precomputed slope
+/// and one fused multiply-add (a few ULP of the larger of the value and the
+/// segment's rise).
+///
+/// # Examples
+/// ```
+/// use splitapply::{Kernel, kernels::Interp};
+/// let f = Interp::new(vec![0.0f64, 1.0, 3.0], vec![0.0, 10.0, 30.0])?;
+/// let mut xs = [-1.0, 0.5, 2.0, 9.0];
+/// f.eval_in_place(&mut xs);
+/// assert_eq!(xs, [0.0, 5.0, 20.0, 30.0]);
+///
+/// // Unsorted knots are refused.
+/// assert!(Interp::new(vec![0.0f64, 2.0, 1.0], vec![0.0, 1.0, 2.0]).is_err());
+/// # Ok::<(), splitapply::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interp<T> {
+    knots: Vec<T>,
+    values: Vec<T>,
+    /// `slopes[j]` is the slope of segment `j` (between knots `j` and `j+1`);
+    /// a single zero slope when there is only one knot.
+    slopes: Vec<T>,
+}
+
+impl<T: Float> Interp<T> {
+    /// Interpolation through the points `(knots[j], values[j])`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when the lists are empty or of different
+    /// lengths, a knot is not finite, the knots are not strictly increasing, or
+    /// a value is NaN.
+    pub fn new(knots: Vec<T>, values: Vec<T>) -> Result<Self, Error> {
+        let invalid = |reason: String| Error::InvalidParameter {
+            kernel: "Interp",
+            reason,
+        };
+        if knots.is_empty() {
+            return Err(invalid("at least one knot is required".into()));
+        }
+        if knots.len() != values.len() {
+            return Err(invalid(format!(
+                "{} knots but {} values; they must match",
+                knots.len(),
+                values.len()
+            )));
+        }
+        if let Some(j) = knots.iter().position(|k| !k.is_finite()) {
+            return Err(invalid(format!("knot {j} is {} (must be finite)", knots[j])));
+        }
+        if let Some(j) = knots.windows(2).position(|w| w[0] >= w[1]) {
+            return Err(invalid(format!(
+                "knots must be strictly increasing, but knot {} ({}) >= knot {} ({})",
+                j,
+                knots[j],
+                j + 1,
+                knots[j + 1]
+            )));
+        }
+        if let Some(j) = values.iter().position(|v| v.is_nan()) {
+            return Err(invalid(format!("value {j} is NaN")));
+        }
+        let slopes = if knots.len() == 1 {
+            vec![T::ZERO]
+        } else {
+            knots
+                .windows(2)
+                .zip(values.windows(2))
+                .map(|(k, v)| (v[1] - v[0]) / (k[1] - k[0]))
+                .collect()
+        };
+        Ok(Interp {
+            knots,
+            values,
+            slopes,
+        })
+    }
+
+    /// The knots, strictly increasing.
+    pub fn knots(&self) -> &[T] {
+        &self.knots
+    }
+
+    /// The values at the knots.
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+
+    /// The segment whose formula applies to `x`: the last knot `<= x`,
+    /// limited to the segments that exist. Out-of-range and NaN lanes get a
+    /// valid segment too; the clamping selects override them.
+    #[inline(always)]
+    fn segment(&self, x: T) -> usize {
+        let above = self.knots.partition_point(|&k| k <= x);
+        above.saturating_sub(1).min(self.slopes.len() - 1)
+    }
+
+    /// Evaluates one full vector held in `lanes` (exactly `T::LANES` values).
+    #[inline(always)]
+    fn eval_vector(&self, lanes: &mut [T]) {
+        let mut x0 = [T::ZERO; MAX_LANES];
+        let mut y0 = [T::ZERO; MAX_LANES];
+        let mut slope = [T::ZERO; MAX_LANES];
+        for (l, &x) in lanes.iter().enumerate() {
+            let j = self.segment(x);
+            x0[l] = self.knots[j];
+            y0[l] = self.values[j];
+            slope[l] = self.slopes[j];
+        }
+        let n = T::LANES;
+        let x = T::load(lanes);
+        let first_knot = T::splat(self.knots[0]);
+        let last_knot = T::splat(self.knots[self.knots.len() - 1]);
+        let inside = (x - T::load(&x0[..n])).mul_add(T::load(&slope[..n]), T::load(&y0[..n]));
+        // Above the last knot (and at it): the last value. NaN compares false
+        // here and would take the last value, so NaN is restored below.
+        let upper = x.select_lt(last_knot, inside, T::splat(self.values[self.values.len() - 1]));
+        let clamped = x.select_lt(first_knot, T::splat(self.values[0]), upper);
+        T::store(x.select_nan(x, clamped), lanes);
+    }
+}
+
+impl<T: Float> Kernel<T> for Interp<T> {
+    fn eval_in_place(&self, xs: &mut [T]) {
+        for_each_vector(xs, |lanes| self.eval_vector(lanes));
+    }
+
+    fn name(&self) -> &str {
+        "interp"
+    }
+
+    fn flops_per_element(&self) -> Option<f64> {
+        // Subtract + FMA; the binary search is comparisons, not FLOPs.
+        Some(3.0)
+    }
+}

@@ -1,0 +1,218 @@
+//! [`Plan`]: validate and bucket an index array once, apply it many times.
+//!
+//! A plan stores, per tile, the permutation that groups the tile's points by
+//! function (as `u16` positions, so tiles are at most 65,536 points) and the
+//! list of non-empty segments (function number as `u32`, length minus one as
+//! `u16`). That is 2 bytes per point plus 6 bytes per segment, and a tile
+//! never has more segments than points, so a plan takes at most 8 bytes per
+//! point whatever `k` is. Applying it skips validation and the histogram:
+//! gather by the stored permutation, one kernel call per stored segment,
+//! scatter back.
+
+use rayon::prelude::*;
+
+use crate::engine::{Grouping, for_each_tile};
+use crate::error::Error;
+use crate::float::Float;
+use crate::index::{self, Index};
+use crate::table::FuncTable;
+
+/// The largest tile a plan can describe with `u16` positions.
+const MAX_PLAN_TILE: usize = 1 << 16;
+
+/// A validated, pre-bucketed index array for a table of `k` functions.
+///
+/// # Examples
+///
+/// ```
+/// use splitapply::{FuncTable, Plan};
+/// use splitapply::kernels::{Affine, Sqrt};
+///
+/// let mut table = FuncTable::<f64>::new();
+/// table.push(Sqrt::new());
+/// table.push(Affine::new(10.0, 0.0));
+/// let idx = vec![1i64, 0, 1];
+/// let plan = Plan::new(&idx, table.len())?;
+///
+/// let mut out = vec![0.0; 3];
+/// for step in 1..=3 {
+///     let x = vec![4.0 * step as f64; 3];
+///     plan.apply_into(&table, &x, &mut out)?;
+///     assert_eq!(out[0], 40.0 * step as f64);
+/// }
+/// assert!(Plan::new(&[0u32, 2], 2).is_err()); // index 2 is out of range
+/// # Ok::<(), splitapply::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Plan {
+    len: usize,
+    k: usize,
+    tile_len: usize,
+    /// Per tile, positions within the tile, grouped by function.
+    perm: Vec<u16>,
+    /// Function number of each segment, all tiles concatenated.
+    seg_func: Vec<u32>,
+    /// Length minus one of each segment (a segment is 1..=65,536 points).
+    seg_len_m1: Vec<u16>,
+    /// Tile `t`'s segments are `seg_start[t]..seg_start[t + 1]`.
+    seg_start: Vec<usize>,
+}
+
+impl Plan {
+    /// Validates `idx` against a table of `k` functions and buckets it, with
+    /// the default tile length.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for the first bad index; [`Error::EmptyTable`]
+    /// when `k == 0` and `idx` is not empty.
+    pub fn new<I: Index>(idx: &[I], k: usize) -> Result<Plan, Error> {
+        crate::Engine::new().plan(idx, k)
+    }
+
+    pub(crate) fn build<I: Index>(idx: &[I], k: usize, tile_len: usize) -> Result<Plan, Error> {
+        if k == 0 && !idx.is_empty() {
+            return Err(Error::EmptyTable { len: idx.len() });
+        }
+        index::validate(idx, k)?;
+        if u32::try_from(k).is_err() {
+            return Err(Error::InvalidParameter {
+                kernel: "Plan",
+                reason: format!("a plan supports at most {} functions, got {k}", u32::MAX),
+            });
+        }
+        let tile_len = tile_len.clamp(1, MAX_PLAN_TILE).min(idx.len().max(1));
+        let mut perm = vec![0u16; idx.len()];
+        let segments: Vec<Vec<(u32, u16)>> = idx
+            .par_chunks(tile_len)
+            .zip(perm.par_chunks_mut(tile_len))
+            .map_init(
+                || Grouping::new(k, tile_len),
+                |grouping, (idx, perm)| group_tile(grouping, idx, perm),
+            )
+            .collect();
+        let mut seg_start = Vec::with_capacity(segments.len() + 1);
+        seg_start.push(0);
+        let total: usize = segments.iter().map(Vec::len).sum();
+        let mut seg_func = Vec::with_capacity(total);
+        let mut seg_len_m1 = Vec::with_capacity(total);
+        for tile in &segments {
+            seg_func.extend(tile.iter().map(|s| s.0));
+            seg_len_m1.extend(tile.iter().map(|s| s.1));
+            seg_start.push(seg_func.len());
+        }
+        Ok(Plan {
+            len: idx.len(),
+            k,
+            tile_len,
+            perm,
+            seg_func,
+            seg_len_m1,
+            seg_start,
+        })
+    }
+
+    /// Number of points the plan was built for.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when the plan covers no points.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of functions the plan was built for.
+    pub fn num_functions(&self) -> usize {
+        self.k
+    }
+
+    /// Points per tile.
+    pub fn tile_len(&self) -> usize {
+        self.tile_len
+    }
+
+    /// Heap bytes held by the plan (at most 8 per point, plus 8 per tile).
+    pub fn memory_bytes(&self) -> usize {
+        self.perm.len() * 2
+            + self.seg_func.len() * 4
+            + self.seg_len_m1.len() * 2
+            + self.seg_start.len() * std::mem::size_of::<usize>()
+    }
+
+    /// Evaluates `out[i] = table[idx[i]](x[i])` for the planned `idx`.
+    ///
+    /// # Errors
+    /// [`Error::PlanMismatch`] when the table length, `x` length or `out`
+    /// length differ from the planned ones; nothing is written then.
+    pub fn apply_into<T: Float>(
+        &self,
+        table: &FuncTable<T>,
+        x: &[T],
+        out: &mut [T],
+    ) -> Result<(), Error> {
+        check_planned("table length", self.k, table.len())?;
+        check_planned("x length", self.len, x.len())?;
+        check_planned("out length", self.len, out.len())?;
+        let kernels = table.kernels();
+        for_each_tile(
+            self.tile_len,
+            &self.perm,
+            x,
+            out,
+            || vec![T::ZERO; self.tile_len],
+            |buf, t, perm, x, out| {
+                let buf = &mut buf[..perm.len()];
+                for (b, &p) in buf.iter_mut().zip(perm) {
+                    *b = x[p as usize];
+                }
+                let segs = self.seg_start[t]..self.seg_start[t + 1];
+                let mut start = 0;
+                for (&f, &len_m1) in self.seg_func[segs.clone()].iter().zip(&self.seg_len_m1[segs]) {
+                    let end = start + len_m1 as usize + 1;
+                    kernels[f as usize].eval_in_place(&mut buf[start..end]);
+                    start = end;
+                }
+                for (&v, &p) in buf.iter().zip(perm) {
+                    out[p as usize] = v;
+                }
+            },
+        );
+        Ok(())
+    }
+
+    /// Like [`Plan::apply_into`], into a new vector.
+    ///
+    /// # Errors
+    /// As [`Plan::apply_into`].
+    pub fn apply<T: Float>(&self, table: &FuncTable<T>, x: &[T]) -> Result<Vec<T>, Error> {
+        check_planned("x length", self.len, x.len())?;
+        let mut out = vec![T::ZERO; x.len()];
+        self.apply_into(table, x, &mut out)?;
+        Ok(out)
+    }
+}
+
+/// A [`Error::PlanMismatch`] unless `actual == planned`.
+fn check_planned(what: &'static str, planned: usize, actual: usize) -> Result<(), Error> {
+    if actual == planned {
+        Ok(())
+    } else {
+        Err(Error::PlanMismatch {
+            what,
+            planned,
+            actual,
+        })
+    }
+}
+
+/// Fills `perm` with one tile's positions grouped by function and returns
+/// the tile's segments as (function, length - 1).
+fn group_tile<I: Index>(grouping: &mut Grouping, idx: &[I], perm: &mut [u16]) -> Vec<(u32, u16)> {
+    grouping.count(idx);
+    for (p, &i) in idx.iter().enumerate() {
+        perm[grouping.place(i.to_usize())] = p as u16;
+    }
+    let mut segments = Vec::new();
+    grouping.drain_segments(|j, segment| segments.push((j as u32, (segment.len() - 1) as u16)));
+    segments
+}
