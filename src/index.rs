@@ -125,7 +125,9 @@ mod tests {
         idx[150_000] = 9;
         idx[190_000] = 7;
         match validate(&idx, 5) {
-            Err(Error::IndexOutOfRange { position, value, .. }) => {
+            Err(Error::IndexOutOfRange {
+                position, value, ..
+            }) => {
                 assert_eq!((position, value), (150_000, 9));
             }
             other => panic!("expected IndexOutOfRange, got {other:?}"),

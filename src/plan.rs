@@ -167,7 +167,10 @@ impl Plan {
                 }
                 let segs = self.seg_start[t]..self.seg_start[t + 1];
                 let mut start = 0;
-                for (&f, &len_m1) in self.seg_func[segs.clone()].iter().zip(&self.seg_len_m1[segs]) {
+                for (&f, &len_m1) in self.seg_func[segs.clone()]
+                    .iter()
+                    .zip(&self.seg_len_m1[segs])
+                {
                     let end = start + len_m1 as usize + 1;
                     kernels[f as usize].eval_in_place(&mut buf[start..end]);
                     start = end;

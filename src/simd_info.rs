@@ -41,12 +41,20 @@ impl SimdInfo {
 
     /// Features compiled in.
     pub fn compiled(&self) -> Vec<&'static str> {
-        self.features.iter().filter(|f| f.compiled).map(|f| f.name).collect()
+        self.features
+            .iter()
+            .filter(|f| f.compiled)
+            .map(|f| f.name)
+            .collect()
     }
 
     /// Features the CPU offers.
     pub fn available(&self) -> Vec<&'static str> {
-        self.features.iter().filter(|f| f.available).map(|f| f.name).collect()
+        self.features
+            .iter()
+            .filter(|f| f.available)
+            .map(|f| f.name)
+            .collect()
     }
 
     /// A one-line warning when the build misses features the kernels would

@@ -64,7 +64,10 @@ impl<T: Float> Interp<T> {
             )));
         }
         if let Some(j) = knots.iter().position(|k| !k.is_finite()) {
-            return Err(invalid(format!("knot {j} is {} (must be finite)", knots[j])));
+            return Err(invalid(format!(
+                "knot {j} is {} (must be finite)",
+                knots[j]
+            )));
         }
         if let Some(j) = knots.windows(2).position(|w| w[0] >= w[1]) {
             return Err(invalid(format!(
@@ -132,7 +135,11 @@ impl<T: Float> Interp<T> {
         let inside = (x - T::load(&x0[..n])).mul_add(T::load(&slope[..n]), T::load(&y0[..n]));
         // Above the last knot (and at it): the last value. NaN compares false
         // here and would take the last value, so NaN is restored below.
-        let upper = x.select_lt(last_knot, inside, T::splat(self.values[self.values.len() - 1]));
+        let upper = x.select_lt(
+            last_knot,
+            inside,
+            T::splat(self.values[self.values.len() - 1]),
+        );
         let clamped = x.select_lt(first_knot, T::splat(self.values[0]), upper);
         T::store(x.select_nan(x, clamped), lanes);
     }

@@ -1,0 +1,223 @@
+//! Property tests: the engine and plans against the naive reference, with
+//! seeded RNGs, over sizes around vector widths and tile boundaries, every
+//! index and float type, many index distributions, tile lengths and thread
+//! counts. Results must be bitwise identical to the reference (which runs
+//! each point through its kernel alone), hence to each other.
+
+mod common;
+
+use common::{DISTS, Dist, assert_bitwise_eq, indices, reference, rng};
+use rand::RngExt;
+use rand::rngs::StdRng;
+use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::{Engine, Float, FuncTable, Index, Plan};
+
+/// A table of `k` functions cycling through every built-in kernel and two
+/// closures, with parameters that depend on the function number.
+fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
+    let f = T::from_f64;
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let s = j as f64;
+        match j % 13 {
+            0 => table.push(Affine::new(f(s + 1.0), f(-0.5 * s))),
+            1 => table.push(Poly::new(vec![f(1.0), f(0.5), f(-0.25), f(s * 1e-3)])),
+            2 => table.push(Exp::new()),
+            3 => table.push(Ln::new()),
+            4 => table.push(Sqrt::new()),
+            5 => table.push(Sin::new()),
+            6 => table.push(Cos::new()),
+            7 => table.push(Pow::new(f(1.5))),
+            8 => table.push(Logistic::new()),
+            9 => table.push(Clamp::new(f(-1.0), f(s)).unwrap()),
+            10 => table.push(
+                Interp::new(vec![f(-2.0), f(0.0), f(1.0), f(4.0)], vec![f(s), f(0.0), f(-1.0), f(2.0)]).unwrap(),
+            ),
+            11 => table.push_fn(move |x: T| x * f(s) + f(1.0)),
+            _ => table.push_fn(|x: T| x * x - x),
+        };
+    }
+    table
+}
+
+/// Cheap table for huge k: affine kernels and closures only.
+fn cheap_table<T: Float>(k: usize) -> FuncTable<T> {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let s = T::from_f64(j as f64);
+        if j % 2 == 0 {
+            table.push(Affine::new(s, T::from_f64(1.0)));
+        } else {
+            table.push_fn(move |x: T| x - s);
+        }
+    }
+    table
+}
+
+/// Points in [-3, 3] with a sprinkling of NaN and infinities.
+fn points<T: Float>(n: usize, rng: &mut StdRng) -> Vec<T> {
+    (0..n)
+        .map(|_| match rng.random_range(0..100) {
+            0 => T::from_f64(f64::NAN),
+            1 => T::from_f64(f64::INFINITY),
+            2 => T::from_f64(f64::NEG_INFINITY),
+            _ => T::from_f64(rng.random_range(-3.0..3.0)),
+        })
+        .collect()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+}
+
+/// Converts generated `usize` indices into index type `I`.
+fn convert<I: Index + TryFrom<usize>>(v: &[usize]) -> Vec<I>
+where
+    <I as TryFrom<usize>>::Error: std::fmt::Debug,
+{
+    v.iter().map(|&j| I::try_from(j).unwrap()).collect()
+}
+
+/// Every way of computing one case equals the reference bitwise.
+fn check_case<T: Float, I: Index>(
+    table: &FuncTable<T>,
+    idx: &[I],
+    x: &[T],
+    tiles: &[usize],
+    pools: &[rayon::ThreadPool],
+    context: &str,
+) {
+    let want = reference(table, idx, x);
+    for &tile in tiles {
+        for pool in pools {
+            let threads = pool.current_num_threads();
+            let ctx = format!("{context} tile={tile} threads={threads}");
+            let engine = Engine::new().tile_len(tile);
+            let mut out = vec![T::from_f64(-7.0); x.len()];
+            pool.install(|| engine.apply_into(table, idx, x, &mut out)).unwrap();
+            assert_bitwise_eq(&out, &want, &ctx);
+            let plan = pool.install(|| engine.plan(idx, table.len())).unwrap();
+            let out = pool.install(|| plan.apply(table, x)).unwrap();
+            assert_bitwise_eq(&out, &want, &format!("{ctx} plan"));
+        }
+    }
+    let out = splitapply::apply(table, idx, x).unwrap();
+    assert_bitwise_eq(&out, &want, &format!("{context} default engine"));
+    let plan = Plan::new(idx, table.len()).unwrap();
+    let out = plan.apply(table, x).unwrap();
+    assert_bitwise_eq(&out, &want, &format!("{context} default plan"));
+}
+
+/// Sizes around vector widths and the given tile length.
+fn sizes(lanes: usize, tile: usize) -> Vec<usize> {
+    let mut v = vec![0, 1, 2, lanes - 1, lanes, lanes + 1, 2 * lanes + 1];
+    v.extend([tile - 1, tile, tile + 1, 2 * tile + lanes + 1]);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn sweep<T: Float, I: Index + TryFrom<usize>>(seed: u64)
+where
+    <I as TryFrom<usize>>::Error: std::fmt::Debug,
+{
+    let mut r = rng(seed);
+    let pools = [pool(1), pool(2), pool(3)];
+    let tile = 64;
+    for k in [1usize, 2, 13, 250] {
+        let table = mixed_table::<T>(k);
+        for n in sizes(T::LANES, tile) {
+            for dist in DISTS {
+                let idx: Vec<I> = convert(&indices(n.max(1), k, dist, &mut r)[..n]);
+                let x = points::<T>(n, &mut r);
+                let ctx = format!(
+                    "{} {} k={k} n={n} {dist:?}",
+                    std::any::type_name::<T>(),
+                    std::any::type_name::<I>()
+                );
+                check_case(&table, &idx, &x, &[1, 7, tile, 0], &pools, &ctx);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_index_type_f64() {
+    sweep::<f64, u8>(1);
+    sweep::<f64, u16>(2);
+    sweep::<f64, u32>(3);
+    sweep::<f64, u64>(4);
+    sweep::<f64, usize>(5);
+    sweep::<f64, i32>(6);
+    sweep::<f64, i64>(7);
+}
+
+#[test]
+fn every_index_type_f32() {
+    sweep::<f32, u8>(11);
+    sweep::<f32, u16>(12);
+    sweep::<f32, u32>(13);
+    sweep::<f32, u64>(14);
+    sweep::<f32, usize>(15);
+    sweep::<f32, i32>(16);
+    sweep::<f32, i64>(17);
+}
+
+/// Larger inputs across the automatic tile length, with tile lengths from 1
+/// to 65,536 and 1–3 threads.
+#[test]
+fn large_inputs_across_tile_lengths_and_threads() {
+    let mut r = rng(21);
+    let pools = [pool(1), pool(2), pool(3)];
+    let table = mixed_table::<f64>(250);
+    let auto = Engine::new().effective_tile_len::<f64, u32>();
+    for n in [auto - 1, auto, auto + 1, 3 * auto + 5] {
+        for dist in [Dist::Uniform, Dist::Runs, Dist::Zipf] {
+            let idx: Vec<u32> = convert(&indices(n, 250, dist, &mut r));
+            let x = points::<f64>(n, &mut r);
+            let ctx = format!("n={n} {dist:?}");
+            check_case(&table, &idx, &x, &[1, 1000, 4096, 65_536, 0], &pools, &ctx);
+        }
+    }
+}
+
+/// k comparable to and larger than the tile length.
+#[test]
+fn huge_k() {
+    let mut r = rng(31);
+    let pools = [pool(1), pool(3)];
+    for k in [100_000usize, 1_000_000] {
+        let table = cheap_table::<f32>(k);
+        for dist in [Dist::Uniform, Dist::Sorted, Dist::Zipf] {
+            let n = 150_000;
+            let idx: Vec<u32> = convert(&indices(n, k, dist, &mut r));
+            let x = points::<f32>(n, &mut r);
+            check_case(&table, &idx, &x, &[64, 0, 65_536], &pools, &format!("k={k} {dist:?}"));
+        }
+    }
+}
+
+/// The table of the seed example, checked against the obvious formula (not
+/// only against the reference, which shares the kernels).
+#[test]
+fn seed_workload_matches_formula() {
+    let mut r = rng(41);
+    let k = 250;
+    let mut table = FuncTable::<f64>::new();
+    for j in 0..k {
+        table.push_fn(move |x: f64| j as f64 * x);
+    }
+    let n = 100_003;
+    let idx: Vec<u32> = (0..n).map(|_| r.random_range(0..k as u32)).collect();
+    let x: Vec<f64> = (0..n).map(|_| r.random::<f64>()).collect();
+    let out = splitapply::apply(&table, &idx, &x).unwrap();
+    for i in 0..n {
+        assert_eq!(out[i], idx[i] as f64 * x[i], "position {i}");
+    }
+    // Built-in Affine gives the same answers (mul_add with b = 0 is exact).
+    let mut affine = FuncTable::<f64>::new();
+    for j in 0..k {
+        affine.push(Affine::new(j as f64, 0.0));
+    }
+    assert_eq!(splitapply::apply(&affine, &idx, &x).unwrap(), out);
+}
