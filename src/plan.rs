@@ -1,13 +1,14 @@
 //! [`Plan`]: validate and bucket an index array once, apply it many times.
 //!
-//! A plan stores, per tile, the permutation that groups the tile's points by
-//! function (as `u16` positions, so tiles are at most 65,536 points) and the
+//! A plan stores, for each point, where it goes in its tile's grouped buffer
+//! (`dest`, a `u16`, so tiles are at most 65,536 points), and per tile the
 //! list of non-empty segments (function number as `u32`, length minus one as
 //! `u16`). That is 2 bytes per point plus 6 bytes per segment, and a tile
 //! never has more segments than points, so a plan takes at most 8 bytes per
 //! point whatever `k` is. Applying it skips validation and the histogram:
-//! gather by the stored permutation, one kernel call per stored segment,
-//! scatter back.
+//! `buf[dest[p]] = x[p]`, one kernel call per stored segment, then
+//! `out[p] = buf[dest[p]]`. Both passes walk `x`, `dest` and `out` in order;
+//! only the accesses to `buf` (in cache) are random.
 
 use rayon::prelude::*;
 
@@ -48,8 +49,8 @@ pub struct Plan {
     len: usize,
     k: usize,
     tile_len: usize,
-    /// Per tile, positions within the tile, grouped by function.
-    perm: Vec<u16>,
+    /// For each point, its slot in its tile's grouped buffer.
+    dest: Vec<u16>,
     /// Function number of each segment, all tiles concatenated.
     seg_func: Vec<u32>,
     /// Length minus one of each segment (a segment is 1..=65,536 points).
@@ -81,13 +82,13 @@ impl Plan {
             });
         }
         let tile_len = tile_len.clamp(1, MAX_PLAN_TILE).min(idx.len().max(1));
-        let mut perm = vec![0u16; idx.len()];
+        let mut dest = vec![0u16; idx.len()];
         let segments: Vec<Vec<(u32, u16)>> = idx
             .par_chunks(tile_len)
-            .zip(perm.par_chunks_mut(tile_len))
+            .zip(dest.par_chunks_mut(tile_len))
             .map_init(
                 || Grouping::new(k, tile_len),
-                |grouping, (idx, perm)| group_tile(grouping, idx, perm),
+                |grouping, (idx, dest)| group_tile(grouping, idx, dest),
             )
             .collect();
         let mut seg_start = Vec::with_capacity(segments.len() + 1);
@@ -104,7 +105,7 @@ impl Plan {
             len: idx.len(),
             k,
             tile_len,
-            perm,
+            dest,
             seg_func,
             seg_len_m1,
             seg_start,
@@ -133,7 +134,7 @@ impl Plan {
 
     /// Heap bytes held by the plan (at most 8 per point, plus 8 per tile).
     pub fn memory_bytes(&self) -> usize {
-        self.perm.len() * 2
+        self.dest.len() * 2
             + self.seg_func.len() * 4
             + self.seg_len_m1.len() * 2
             + self.seg_start.len() * std::mem::size_of::<usize>()
@@ -156,14 +157,14 @@ impl Plan {
         let kernels = table.kernels();
         for_each_tile(
             self.tile_len,
-            &self.perm,
+            &self.dest,
             x,
             out,
             || vec![T::ZERO; self.tile_len],
-            |buf, t, perm, x, out| {
-                let buf = &mut buf[..perm.len()];
-                for (b, &p) in buf.iter_mut().zip(perm) {
-                    *b = x[p as usize];
+            |buf, t, dest, x, out| {
+                let buf = &mut buf[..dest.len()];
+                for (&d, &v) in dest.iter().zip(x) {
+                    buf[d as usize] = v;
                 }
                 let segs = self.seg_start[t]..self.seg_start[t + 1];
                 let mut start = 0;
@@ -175,8 +176,8 @@ impl Plan {
                     kernels[f as usize].eval_in_place(&mut buf[start..end]);
                     start = end;
                 }
-                for (&v, &p) in buf.iter().zip(perm) {
-                    out[p as usize] = v;
+                for (o, &d) in out.iter_mut().zip(dest) {
+                    *o = buf[d as usize];
                 }
             },
         );
@@ -208,12 +209,12 @@ fn check_planned(what: &'static str, planned: usize, actual: usize) -> Result<()
     }
 }
 
-/// Fills `perm` with one tile's positions grouped by function and returns
-/// the tile's segments as (function, length - 1).
-fn group_tile<I: Index>(grouping: &mut Grouping, idx: &[I], perm: &mut [u16]) -> Vec<(u32, u16)> {
+/// Fills `dest` with each of the tile's points' slot in the grouped buffer
+/// and returns the tile's segments as (function, length - 1).
+fn group_tile<I: Index>(grouping: &mut Grouping, idx: &[I], dest: &mut [u16]) -> Vec<(u32, u16)> {
     grouping.count(idx);
-    for (p, &i) in idx.iter().enumerate() {
-        perm[grouping.place(i.to_usize())] = p as u16;
+    for (d, &i) in dest.iter_mut().zip(idx) {
+        *d = grouping.place(i.to_usize()) as u16;
     }
     let mut segments = Vec::new();
     grouping.drain_segments(|j, segment| segments.push((j as u32, (segment.len() - 1) as u16)));
