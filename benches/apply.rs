@@ -1,1 +1,198 @@
-fn main() {}
+//! Criterion suite: each workload of the performance plan, with splitapply
+//! next to the baselines a user would otherwise pick and the bound that
+//! limits it. Every contender's result is checked once before it is timed.
+//!
+//! ```text
+//! cargo bench --bench apply                         # N = 10^7
+//! SPLITAPPLY_BENCH_N=1000000 cargo bench --bench apply -- W1
+//! ```
+
+mod support;
+
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use splitapply::kernels::Exp;
+use splitapply::{Engine, FuncTable, Kernel, Plan};
+use support::*;
+
+const K: usize = 250;
+
+fn group<'a>(c: &'a mut Criterion, name: &str, n: usize) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(3));
+    g
+}
+
+/// Benchmarks splitapply (default engine) and the `dyn Fn` baselines on one
+/// table, after checking each against the reference.
+fn contenders(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    table: &FuncTable<f64>,
+    boxed: &[DynFn],
+    idx: &[u32],
+    x: &[f64],
+    max_rel: f64,
+    with_argsort: bool,
+) {
+    let want = reference(boxed, idx, x);
+    let mut out = vec![0.0; x.len()];
+    Engine::new().apply_into(table, idx, x, &mut out).unwrap();
+    check("splitapply", &out, &want, max_rel);
+    g.bench_function("splitapply", |b| {
+        b.iter(|| Engine::new().apply_into(table, idx, x, &mut out).unwrap())
+    });
+    dyn_loop_parallel(boxed, idx, x, &mut out);
+    check("dyn_fn_rayon", &out, &want, 0.0);
+    g.bench_function("dyn_fn_rayon", |b| {
+        b.iter(|| dyn_loop_parallel(boxed, idx, x, &mut out))
+    });
+    dyn_loop_serial(boxed, idx, x, &mut out);
+    check("dyn_fn_serial", &out, &want, 0.0);
+    g.bench_function("dyn_fn_serial", |b| {
+        b.iter(|| dyn_loop_serial(boxed, idx, x, &mut out))
+    });
+    if with_argsort {
+        argsort_port(boxed, idx, x, &mut out);
+        check("argsort_port", &out, &want, 0.0);
+        g.bench_function("argsort_port", |b| {
+            b.iter(|| argsort_port(boxed, idx, x, &mut out))
+        });
+    }
+}
+
+/// The fused streaming loop: the bandwidth bound of the linear workloads.
+fn bound_fused(g: &mut BenchmarkGroup<'_, WallTime>, idx: &[u32], x: &[f64]) {
+    let mut out = vec![0.0; x.len()];
+    fused_linear(idx, x, &mut out);
+    let want: Vec<f64> = idx.iter().zip(x).map(|(&i, &v)| i as f64 * v).collect();
+    check("bound_fused", &out, &want, 0.0);
+    g.bench_function("bound_fused", |b| b.iter(|| fused_linear(idx, x, &mut out)));
+}
+
+fn w1_closures(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (idx, x) = uniform_input(n, K, 1);
+    let (table, boxed) = linear_closures(K);
+    let mut g = group(c, "W1_k250_closures", n);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, true);
+    bound_fused(&mut g, &idx, &x);
+    g.finish();
+}
+
+fn w1a_affine(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (idx, x) = uniform_input(n, K, 1);
+    let (_, boxed) = linear_closures(K);
+    let table = linear_affine(K);
+    let mut g = group(c, "W1a_k250_affine", n);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    bound_fused(&mut g, &idx, &x);
+    g.finish();
+}
+
+fn w2_exp_poly(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (idx, x) = uniform_input(n, K, 2);
+    let (table, boxed) = exp_poly(K);
+    let mut g = group(c, "W2_k250_exp_poly", n);
+    // Exp differs from std exp by at most 1 ULP.
+    contenders(&mut g, &table, &boxed, &idx, &x, 4.0 * f64::EPSILON, false);
+    // Compute bound: the single-kernel SIMD map of Exp over all N points.
+    let mut buf = x.clone();
+    g.bench_function("bound_single_kernel_exp", |b| {
+        b.iter(|| {
+            buf.copy_from_slice(&x);
+            splitapply_map(&Exp::new(), &mut buf);
+        })
+    });
+    g.finish();
+}
+
+/// A single kernel over all points, split over the current pool in chunks.
+fn splitapply_map(kernel: &impl Kernel<f64>, xs: &mut [f64]) {
+    use rayon::prelude::*;
+    xs.par_chunks_mut(1 << 14)
+        .for_each(|c| kernel.eval_in_place(c));
+}
+
+fn w3_sorted(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (mut idx, x) = uniform_input(n, K, 3);
+    idx.sort_unstable();
+    let (table, boxed) = linear_closures(K);
+    let mut g = group(c, "W3_k250_sorted", n);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    bound_fused(&mut g, &idx, &x);
+    g.finish();
+}
+
+fn w4_two_functions(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (idx, x) = uniform_input(n, 2, 4);
+    let (table, boxed) = linear_closures(2);
+    let mut g = group(c, "W4_k2_piecewise", n);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    bound_fused(&mut g, &idx, &x);
+    g.finish();
+}
+
+fn w5_plan(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (idx, x) = uniform_input(n, K, 2);
+    let (table, boxed) = exp_poly(K);
+    let want = reference(&boxed, &idx, &x);
+    let plan = Plan::new(&idx, K).unwrap();
+    let mut out = vec![0.0; n];
+    plan.apply_into(&table, &x, &mut out).unwrap();
+    check("plan", &out, &want, 4.0 * f64::EPSILON);
+    let mut g = group(c, "W5_k250_exp_poly_plan", n);
+    g.bench_function("splitapply_plan", |b| {
+        b.iter(|| plan.apply_into(&table, &x, &mut out).unwrap())
+    });
+    g.bench_function("splitapply_no_plan", |b| {
+        b.iter(|| {
+            Engine::new()
+                .apply_into(&table, &idx, &x, &mut out)
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+fn w6_huge_k(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let k = 100_000;
+    let (idx, x) = uniform_input(n, k, 6);
+    let (table, boxed) = linear_closures(k);
+    let mut g = group(c, "W6_k100000_closures", n);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    g.finish();
+}
+
+fn w7_zipf(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (_, x) = uniform_input(n, K, 7);
+    let idx = zipf_indices(n, K, 7);
+    let (table, boxed) = linear_closures(K);
+    let mut g = group(c, "W7_k250_zipf", n);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    w1_closures,
+    w1a_affine,
+    w2_exp_poly,
+    w3_sorted,
+    w4_two_functions,
+    w5_plan,
+    w6_huge_k,
+    w7_zipf
+);
+criterion_main!(benches);

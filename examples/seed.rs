@@ -66,7 +66,10 @@ fn main() {
 
     println!("seed workload: k = {K}, N = {n}, {threads} threads, median of {REPEATS}");
     println!("{}", splitapply::simd_info());
-    println!("splitapply apply_into      {:8.3} ns/point", per_point(ours));
+    println!(
+        "splitapply apply_into      {:8.3} ns/point",
+        per_point(ours)
+    );
     println!(
         "dyn Fn loop, 1 thread      {:8.3} ns/point  ({:.2}x splitapply's time)",
         per_point(dyn_serial),

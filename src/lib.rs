@@ -111,6 +111,11 @@ pub use plan::Plan;
 pub use simd_info::{Feature, SimdInfo, simd_info};
 pub use table::FuncTable;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Evaluates `out[i] = table[idx[i]](x[i])` into a caller's buffer, with the
 /// default [`Engine`].
 ///

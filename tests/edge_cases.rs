@@ -10,7 +10,14 @@ fn nan_and_infinities_reach_the_kernels_unchanged() {
     let mut table = FuncTable::<f64>::new();
     table.push_fn(|x| x); // identity: whatever arrives comes out
     table.push(Affine::new(1.0, 0.0));
-    let x = vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 5e-324, f64::MAX];
+    let x = vec![
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        5e-324,
+        f64::MAX,
+    ];
     for idx in [vec![0u8; 6], vec![1u8; 6], vec![0u8, 1, 0, 1, 0, 1]] {
         let out = apply(&table, &idx, &x).unwrap();
         for ((o, v), j) in out.iter().zip(&x).zip(&idx) {
@@ -59,7 +66,10 @@ fn a_panicking_kernel_propagates_and_the_pool_survives() {
     let idx: Vec<u32> = (0..n).map(|i| (i % 2) as u32).collect();
     let x = vec![1.0; n];
     for threads in 1..=3 {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         for use_plan in [false, true] {
             SEEN.store(0, Ordering::Relaxed);
             let table = panicking_table(100_000, &SEEN);
@@ -70,7 +80,10 @@ fn a_panicking_kernel_propagates_and_the_pool_survives() {
                         let plan = Plan::new(&idx, 2).unwrap();
                         plan.apply_into(&table, &x, &mut out).unwrap();
                     } else {
-                        Engine::new().tile_len(1000).apply_into(&table, &idx, &x, &mut out).unwrap();
+                        Engine::new()
+                            .tile_len(1000)
+                            .apply_into(&table, &idx, &x, &mut out)
+                            .unwrap();
                     }
                 })
             }));

@@ -15,9 +15,18 @@ fn table(k: usize) -> FuncTable<f64> {
 
 /// Runs `apply_into` with every engine setting and thread count and checks
 /// that each refuses the input with `want` and leaves `out` untouched.
-fn refuses<I: splitapply::Index>(t: &FuncTable<f64>, idx: &[I], x: &[f64], out_len: usize, want: &Error) {
+fn refuses<I: splitapply::Index>(
+    t: &FuncTable<f64>,
+    idx: &[I],
+    x: &[f64],
+    out_len: usize,
+    want: &Error,
+) {
     for threads in 1..=3 {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         for tile in [0, 1, 64] {
             let mut out = vec![SENTINEL; out_len];
             let got = pool.install(|| Engine::new().tile_len(tile).apply_into(t, idx, x, &mut out));
@@ -88,18 +97,30 @@ fn length_mismatches_are_refused() {
         },
     );
     let err = apply(&table(1), &idx, &[1.0; 3]).unwrap_err();
-    assert_eq!(err.to_string(), "length mismatch: `x` has 3 elements, expected 10");
+    assert_eq!(
+        err.to_string(),
+        "length mismatch: `x` has 3 elements, expected 10"
+    );
 }
 
 #[test]
 fn empty_table_with_input_is_refused() {
-    refuses(&table(0), &[0u32; 5], &[1.0; 5], 5, &Error::EmptyTable { len: 5 });
+    refuses(
+        &table(0),
+        &[0u32; 5],
+        &[1.0; 5],
+        5,
+        &Error::EmptyTable { len: 5 },
+    );
     assert_eq!(
         Plan::new(&[0u32; 5], 0).unwrap_err(),
         Error::EmptyTable { len: 5 }
     );
     // Empty input is fine, even with an empty table.
-    assert_eq!(apply(&table(0), &[] as &[u32], &[]).unwrap(), Vec::<f64>::new());
+    assert_eq!(
+        apply(&table(0), &[] as &[u32], &[]).unwrap(),
+        Vec::<f64>::new()
+    );
     let mut out: [f64; 0] = [];
     apply_into(&table(0), &[] as &[i64], &[], &mut out).unwrap();
 }
@@ -119,7 +140,12 @@ fn plan_refuses_bad_indices_and_mismatched_shapes() {
     let t = table(2);
     let mut out = vec![SENTINEL; 3];
     let cases = [
-        (plan.apply_into(&table(3), &[1.0; 3], &mut out), "table length", 2, 3),
+        (
+            plan.apply_into(&table(3), &[1.0; 3], &mut out),
+            "table length",
+            2,
+            3,
+        ),
         (plan.apply_into(&t, &[1.0; 4], &mut out), "x length", 3, 4),
     ];
     for (got, what, planned, actual) in cases {
@@ -152,12 +178,30 @@ fn plan_refuses_bad_indices_and_mismatched_shapes() {
 fn kernel_constructors_validate() {
     let cases: Vec<(Result<Interp<f64>, Error>, &str)> = vec![
         (Interp::new(vec![], vec![]), "at least one knot"),
-        (Interp::new(vec![0.0, 1.0], vec![1.0]), "2 knots but 1 values"),
-        (Interp::new(vec![0.0, 0.0], vec![1.0, 2.0]), "strictly increasing"),
-        (Interp::new(vec![1.0, 0.0], vec![1.0, 2.0]), "strictly increasing"),
-        (Interp::new(vec![0.0, f64::NAN], vec![1.0, 2.0]), "knot 1 is NaN"),
-        (Interp::new(vec![0.0, f64::INFINITY], vec![1.0, 2.0]), "knot 1 is inf"),
-        (Interp::new(vec![0.0, 1.0], vec![1.0, f64::NAN]), "value 1 is NaN"),
+        (
+            Interp::new(vec![0.0, 1.0], vec![1.0]),
+            "2 knots but 1 values",
+        ),
+        (
+            Interp::new(vec![0.0, 0.0], vec![1.0, 2.0]),
+            "strictly increasing",
+        ),
+        (
+            Interp::new(vec![1.0, 0.0], vec![1.0, 2.0]),
+            "strictly increasing",
+        ),
+        (
+            Interp::new(vec![0.0, f64::NAN], vec![1.0, 2.0]),
+            "knot 1 is NaN",
+        ),
+        (
+            Interp::new(vec![0.0, f64::INFINITY], vec![1.0, 2.0]),
+            "knot 1 is inf",
+        ),
+        (
+            Interp::new(vec![0.0, 1.0], vec![1.0, f64::NAN]),
+            "value 1 is NaN",
+        ),
     ];
     for (got, needle) in cases {
         let msg = got.unwrap_err().to_string();
@@ -165,8 +209,18 @@ fn kernel_constructors_validate() {
         assert!(msg.contains(needle), "{msg} should mention {needle}");
     }
     assert!(Interp::new(vec![2.0], vec![5.0]).is_ok());
-    assert!(Clamp::new(f64::NAN, 1.0).unwrap_err().to_string().contains("NaN"));
-    assert!(Clamp::new(2.0, 1.0).unwrap_err().to_string().contains("lo must be <= hi"));
+    assert!(
+        Clamp::new(f64::NAN, 1.0)
+            .unwrap_err()
+            .to_string()
+            .contains("NaN")
+    );
+    assert!(
+        Clamp::new(2.0, 1.0)
+            .unwrap_err()
+            .to_string()
+            .contains("lo must be <= hi")
+    );
     assert!(Clamp::new(1.0, 1.0).is_ok());
 }
 
@@ -175,5 +229,8 @@ fn errors_are_std_errors() {
     fn takes(_: &dyn std::error::Error) {}
     takes(&Error::EmptyTable { len: 1 });
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::EmptyTable { len: 1 });
-    assert_eq!(boxed.to_string(), "the function table is empty but there are 1 points to evaluate");
+    assert_eq!(
+        boxed.to_string(),
+        "the function table is empty but there are 1 points to evaluate"
+    );
 }

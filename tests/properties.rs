@@ -31,7 +31,11 @@ fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
             8 => table.push(Logistic::new()),
             9 => table.push(Clamp::new(f(-1.0), f(s)).unwrap()),
             10 => table.push(
-                Interp::new(vec![f(-2.0), f(0.0), f(1.0), f(4.0)], vec![f(s), f(0.0), f(-1.0), f(2.0)]).unwrap(),
+                Interp::new(
+                    vec![f(-2.0), f(0.0), f(1.0), f(4.0)],
+                    vec![f(s), f(0.0), f(-1.0), f(2.0)],
+                )
+                .unwrap(),
             ),
             11 => table.push_fn(move |x: T| x * f(s) + f(1.0)),
             _ => table.push_fn(|x: T| x * x - x),
@@ -67,7 +71,10 @@ fn points<T: Float>(n: usize, rng: &mut StdRng) -> Vec<T> {
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
 }
 
 /// Converts generated `usize` indices into index type `I`.
@@ -94,7 +101,8 @@ fn check_case<T: Float, I: Index>(
             let ctx = format!("{context} tile={tile} threads={threads}");
             let engine = Engine::new().tile_len(tile);
             let mut out = vec![T::from_f64(-7.0); x.len()];
-            pool.install(|| engine.apply_into(table, idx, x, &mut out)).unwrap();
+            pool.install(|| engine.apply_into(table, idx, x, &mut out))
+                .unwrap();
             assert_bitwise_eq(&out, &want, &ctx);
             let plan = pool.install(|| engine.plan(idx, table.len())).unwrap();
             let out = pool.install(|| plan.apply(table, x)).unwrap();
@@ -192,7 +200,14 @@ fn huge_k() {
             let n = 150_000;
             let idx: Vec<u32> = convert(&indices(n, k, dist, &mut r));
             let x = points::<f32>(n, &mut r);
-            check_case(&table, &idx, &x, &[64, 0, 65_536], &pools, &format!("k={k} {dist:?}"));
+            check_case(
+                &table,
+                &idx,
+                &x,
+                &[64, 0, 65_536],
+                &pools,
+                &format!("k={k} {dist:?}"),
+            );
         }
     }
 }
