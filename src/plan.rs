@@ -217,6 +217,6 @@ fn group_tile<I: Index>(grouping: &mut Grouping, idx: &[I], dest: &mut [u16]) ->
         *d = grouping.place(i.to_usize()) as u16;
     }
     let mut segments = Vec::new();
-    grouping.drain_segments(|j, segment| segments.push((j as u32, (segment.len() - 1) as u16)));
+    grouping.segments(|j, segment| segments.push((j as u32, (segment.len() - 1) as u16)));
     segments
 }

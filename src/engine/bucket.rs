@@ -12,8 +12,9 @@
 //!    waits on a read-for-ownership from DRAM. Measured: the scatter form made
 //!    the whole apply about 1.5x slower (see perf-notes.md).
 //!
-//! Afterwards the counts are back to zero, so the scratch is ready for the
-//! next tile.
+//! The gather and combine passes index without bounds checks (measured to
+//! pay, see perf-notes.md); their safety rests on the slot bound proved in
+//! [`Grouping::group_and_gather`].
 
 use crate::float::Float;
 use crate::index::Index;
@@ -58,6 +59,16 @@ impl Grouping {
     /// destinations.
     #[inline]
     pub fn count<I: Index>(&mut self, idx: &[I]) {
+        // Start from zero whatever the previous tile left (it may have been
+        // cut short by a panicking kernel): the slot bound that
+        // `group_and_gather` relies on needs exact counts.
+        if self.sparse {
+            for &j in &self.touched {
+                self.counts[j as usize] = 0;
+            }
+        } else {
+            self.counts.fill(0);
+        }
         let counts = &mut self.counts[..];
         let mut start = 0u32;
         let mut to_start = |c: &mut u32| {
@@ -86,7 +97,8 @@ impl Grouping {
         }
     }
 
-    /// The next free slot of function `j`'s segment.
+    /// The next free slot of function `j`'s segment (bounds-checked; used
+    /// where the bucket passes' unchecked gather is not).
     #[inline(always)]
     pub fn place(&mut self, j: usize) -> usize {
         let c = &mut self.counts[j];
@@ -95,29 +107,78 @@ impl Grouping {
         d as usize
     }
 
-    /// Once every point is placed: visits the non-empty segments as
-    /// `(function, start..end)` in order, and resets the counts to zero for
-    /// the next tile.
+    /// Passes 1–3 for one tile: counts `idx`, then copies each `x[p]` into
+    /// its function's segment of `buf` and records the slot in `dest[p]`.
+    /// Every slot written to `dest` is below `idx.len()`.
+    ///
+    /// # Panics
+    /// If an index is `>= k`, or the slices are shorter than `idx`.
     #[inline]
-    pub fn drain_segments(&mut self, mut visit: impl FnMut(usize, std::ops::Range<usize>)) {
+    pub fn group_and_gather<T: Copy, I: Index>(
+        &mut self,
+        idx: &[I],
+        x: &[T],
+        buf: &mut [T],
+        dest: &mut [u32],
+    ) {
+        let n = idx.len();
+        assert!(x.len() == n && buf.len() >= n && dest.len() >= n && u32::try_from(n).is_ok());
+        self.count(idx);
+        for ((d, &i), &v) in dest.iter_mut().zip(idx).zip(x) {
+            let j = i.to_usize();
+            // SAFETY: `count` just indexed `counts[j]` for every `j` in this
+            // same `idx` without panicking, so `j < counts.len()`.
+            let cursor = unsafe { self.counts.get_unchecked_mut(j) };
+            let slot = *cursor as usize;
+            *cursor += 1;
+            // SAFETY: `slot < n <= buf.len()`. `count` started function j's
+            // cursor at the number of this tile's points of the functions
+            // before it, and it is bumped once per point of j in this `idx`,
+            // so it stays below that start plus j's count, which is at most n.
+            unsafe { *buf.get_unchecked_mut(slot) = v };
+            *d = slot as u32;
+        }
+    }
+
+    /// Once every point is placed: visits the non-empty segments as
+    /// `(function, start..end)` in order.
+    #[inline]
+    pub fn segments(&self, mut visit: impl FnMut(usize, std::ops::Range<usize>)) {
         let mut start = 0usize;
-        let mut drain = |j: usize, c: &mut u32| {
-            let end = *c as usize;
-            *c = 0;
+        let mut step = |j: usize, end: u32| {
+            let end = end as usize;
             if end > start {
                 visit(j, start..end);
                 start = end;
             }
         };
         if self.sparse {
-            for &j in self.touched.iter() {
-                drain(j as usize, &mut self.counts[j as usize]);
+            for &j in &self.touched {
+                step(j as usize, self.counts[j as usize]);
             }
         } else {
-            for (j, c) in self.counts.iter_mut().enumerate() {
-                drain(j, c);
+            for (j, &end) in self.counts.iter().enumerate() {
+                step(j, end);
             }
         }
+    }
+}
+
+/// Pass 5: `out[p] = buf[dest[p]]`, writing `out` in order.
+///
+/// Bounds checks on `buf` cost about 20% of this pass (measured in
+/// perf-notes.md), hence the unchecked reads.
+///
+/// # Safety
+/// Every `dest[p]` for `p < out.len()` must be below `buf.len()`, and
+/// `dest.len() >= out.len()`.
+#[inline]
+unsafe fn combine<T: Copy>(dest: &[u32], buf: &[T], out: &mut [T]) {
+    debug_assert!(dest.len() >= out.len());
+    for (o, &d) in out.iter_mut().zip(dest) {
+        debug_assert!((d as usize) < buf.len());
+        // SAFETY: the caller guarantees `d < buf.len()`.
+        *o = unsafe { *buf.get_unchecked(d as usize) };
     }
 }
 
@@ -154,26 +215,17 @@ impl<T: Float> BucketScratch<T> {
     ) {
         let n = idx.len();
         debug_assert!(x.len() == n && out.len() == n && n <= self.buf.len());
-        self.grouping.count(idx);
-
-        // 3. Gather: `x` and `dest` are walked in order; the scattered
-        //    writes land in `buf`, which stays in cache.
         let buf = &mut self.buf[..n];
         let dest = &mut self.dest[..n];
-        for ((d, &i), &v) in dest.iter_mut().zip(idx).zip(x) {
-            let slot = self.grouping.place(i.to_usize());
-            buf[slot] = v;
-            *d = slot as u32;
-        }
+        self.grouping.group_and_gather(idx, x, buf, dest);
 
         // 4. One kernel call per segment.
         self.grouping
-            .drain_segments(|j, segment| kernels[j].eval_in_place(&mut buf[segment]));
+            .segments(|j, segment| kernels[j].eval_in_place(&mut buf[segment]));
 
-        // 5. Combine in gather form, `out[p] = buf[dest[p]]`: `out` is written
-        //    in order (streaming to DRAM), the random reads hit cache.
-        for (o, &d) in out.iter_mut().zip(dest.iter()) {
-            *o = buf[d as usize];
-        }
+        // 5. Combine.
+        // SAFETY: `group_and_gather` just filled `dest[..n]` with slots below
+        // `n`, and `buf` has length `n`.
+        unsafe { combine(dest, buf, out) };
     }
 }
