@@ -14,7 +14,7 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use splitapply::kernels::Exp;
-use splitapply::{Engine, FuncTable, Kernel, Plan};
+use splitapply::{Engine, FuncTable, Kernel, Plan, Strategy};
 use support::*;
 
 const K: usize = 250;
@@ -28,8 +28,10 @@ fn group<'a>(c: &'a mut Criterion, name: &str, n: usize) -> BenchmarkGroup<'a, W
     g
 }
 
-/// Benchmarks splitapply (default engine) and the `dyn Fn` baselines on one
-/// table, after checking each against the reference.
+/// Benchmarks splitapply (automatic strategy, then each of `forced`) and the
+/// `dyn Fn` baselines on one table, after checking each against the
+/// reference.
+#[allow(clippy::too_many_arguments)]
 fn contenders(
     g: &mut BenchmarkGroup<'_, WallTime>,
     table: &FuncTable<f64>,
@@ -37,15 +39,23 @@ fn contenders(
     idx: &[u32],
     x: &[f64],
     max_rel: f64,
+    forced: &[Strategy],
     with_argsort: bool,
 ) {
     let want = reference(boxed, idx, x);
     let mut out = vec![0.0; x.len()];
-    Engine::new().apply_into(table, idx, x, &mut out).unwrap();
-    check("splitapply", &out, &want, max_rel);
-    g.bench_function("splitapply", |b| {
-        b.iter(|| Engine::new().apply_into(table, idx, x, &mut out).unwrap())
-    });
+    for &strategy in [Strategy::Auto].iter().chain(forced) {
+        let engine = Engine::new().strategy(strategy);
+        let name = match strategy {
+            Strategy::Auto => "splitapply".to_string(),
+            s => format!("splitapply_{s:?}").to_lowercase(),
+        };
+        engine.apply_into(table, idx, x, &mut out).unwrap();
+        check(&name, &out, &want, max_rel);
+        g.bench_function(&name, |b| {
+            b.iter(|| engine.apply_into(table, idx, x, &mut out).unwrap())
+        });
+    }
     dyn_loop_parallel(boxed, idx, x, &mut out);
     check("dyn_fn_rayon", &out, &want, 0.0);
     g.bench_function("dyn_fn_rayon", |b| {
@@ -79,7 +89,7 @@ fn w1_closures(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, K, 1);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W1_k250_closures", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, true);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[], true);
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -90,7 +100,16 @@ fn w1a_affine(c: &mut Criterion) {
     let (_, boxed) = linear_closures(K);
     let table = linear_affine(K);
     let mut g = group(c, "W1a_k250_affine", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    contenders(
+        &mut g,
+        &table,
+        &boxed,
+        &idx,
+        &x,
+        0.0,
+        &[Strategy::Bucket],
+        false,
+    );
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -101,7 +120,16 @@ fn w2_exp_poly(c: &mut Criterion) {
     let (table, boxed) = exp_poly(K);
     let mut g = group(c, "W2_k250_exp_poly", n);
     // Exp differs from std exp by at most 1 ULP.
-    contenders(&mut g, &table, &boxed, &idx, &x, 4.0 * f64::EPSILON, false);
+    contenders(
+        &mut g,
+        &table,
+        &boxed,
+        &idx,
+        &x,
+        4.0 * f64::EPSILON,
+        &[],
+        false,
+    );
     // Compute bound: the single-kernel SIMD map of Exp over all N points.
     let mut buf = x.clone();
     g.bench_function("bound_single_kernel_exp", |b| {
@@ -126,17 +154,37 @@ fn w3_sorted(c: &mut Criterion) {
     idx.sort_unstable();
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W3_k250_sorted", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    contenders(
+        &mut g,
+        &table,
+        &boxed,
+        &idx,
+        &x,
+        0.0,
+        &[Strategy::Bucket],
+        false,
+    );
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
 
 fn w4_two_functions(c: &mut Criterion) {
     let n = bench_n(10_000_000);
-    let (idx, x) = uniform_input(n, 2, 4);
-    let (table, boxed) = linear_closures(2);
+    let (_, x) = uniform_input(n, 2, 4);
+    let (table, boxed) = piecewise();
+    // np.piecewise: the piece is chosen by the point itself.
+    let idx: Vec<u32> = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
     let mut g = group(c, "W4_k2_piecewise", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    contenders(
+        &mut g,
+        &table,
+        &boxed,
+        &idx,
+        &x,
+        0.0,
+        &[Strategy::Bucket, Strategy::Select],
+        false,
+    );
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -170,7 +218,7 @@ fn w6_huge_k(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, k, 6);
     let (table, boxed) = linear_closures(k);
     let mut g = group(c, "W6_k100000_closures", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[], false);
     g.finish();
 }
 
@@ -180,7 +228,7 @@ fn w7_zipf(c: &mut Criterion) {
     let idx = zipf_indices(n, K, 7);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W7_k250_zipf", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, false);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[], false);
     g.finish();
 }
 

@@ -43,6 +43,13 @@ pub enum Error {
         /// The value it was given.
         actual: usize,
     },
+    /// A forced [`Strategy`](crate::Strategy) cannot be used with this table.
+    StrategyUnavailable {
+        /// The forced strategy.
+        strategy: crate::Strategy,
+        /// Why not.
+        reason: &'static str,
+    },
     /// A kernel constructor was given parameters it cannot work with.
     InvalidParameter {
         /// The kernel (e.g. `"Interp"`).
@@ -87,6 +94,10 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "plan mismatch: the plan was built for {what} {planned}, but got {actual}"
+            ),
+            Error::StrategyUnavailable { strategy, reason } => write!(
+                f,
+                "strategy {strategy:?} cannot be used with this table: {reason}"
             ),
             Error::InvalidParameter { kernel, reason } => {
                 write!(f, "invalid parameter for {kernel}: {reason}")

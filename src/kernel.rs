@@ -57,6 +57,42 @@ pub trait Kernel<T: Float>: Send + Sync {
     fn flops_per_element(&self) -> Option<f64> {
         None
     }
+
+    /// The parametric family this kernel belongs to, if any. When every
+    /// kernel of a table is in one family, the engine can skip bucketing and
+    /// stream the points once, looking up each point's parameters (see
+    /// [`Strategy::Fused`](crate::Strategy::Fused)).
+    ///
+    /// Implement it only if `eval_in_place` computes exactly what the family
+    /// documents, bit for bit; otherwise results would depend on the
+    /// strategy. The default is `None`.
+    fn family(&self) -> Option<Family<T>> {
+        None
+    }
+
+    /// True when `eval_in_place` is pure (no side effects) and cannot panic
+    /// for any input, NaN and infinities included. Such kernels may be
+    /// evaluated speculatively on points that belong to other functions and
+    /// the extra results discarded (see [`Strategy::Select`](crate::Strategy::Select)).
+    /// The default is `false`, which is always correct.
+    fn is_pure(&self) -> bool {
+        false
+    }
+}
+
+/// A parametric family of kernels that the engine can evaluate in one
+/// streaming pass with per-point parameter lookup.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Family<T> {
+    /// `a * x + b` with one fused multiply-add, exactly as
+    /// [`Affine`](crate::kernels::Affine) computes it.
+    Affine {
+        /// Slope.
+        a: T,
+        /// Intercept.
+        b: T,
+    },
 }
 
 /// A closure `Fn(T) -> T` used as a kernel; built by

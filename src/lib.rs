@@ -102,11 +102,11 @@ mod plan;
 mod simd_info;
 mod table;
 
-pub use engine::{CacheSizes, Engine, cache_sizes};
+pub use engine::{CacheSizes, Engine, Strategy, cache_sizes};
 pub use error::Error;
 pub use float::Float;
 pub use index::Index;
-pub use kernel::{FnKernel, Kernel};
+pub use kernel::{Family, FnKernel, Kernel};
 pub use plan::Plan;
 pub use simd_info::{Feature, SimdInfo, simd_info};
 pub use table::FuncTable;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::float::Float;
-use crate::kernel::{FnKernel, Kernel};
+use crate::kernel::{Family, FnKernel, Kernel};
 
 /// An ordered table of `k` functions; index `j` in `idx` selects entry `j`.
 ///
@@ -23,6 +23,37 @@ use crate::kernel::{FnKernel, Kernel};
 /// ```
 pub struct FuncTable<T: Float> {
     kernels: Vec<Box<dyn Kernel<T>>>,
+    /// Kept up to date on every push, so strategy choice costs nothing.
+    traits: TableTraits<T>,
+}
+
+/// What the engine needs to know about a whole table to choose a strategy.
+#[derive(Debug, Clone)]
+pub(crate) struct TableTraits<T> {
+    /// `Some((a, b))` while every kernel is in the affine family.
+    pub affine: Option<(Vec<T>, Vec<T>)>,
+    /// True while every kernel reports [`Kernel::is_pure`].
+    pub all_pure: bool,
+}
+
+impl<T: Float> TableTraits<T> {
+    fn new() -> Self {
+        TableTraits {
+            affine: Some((Vec::new(), Vec::new())),
+            all_pure: true,
+        }
+    }
+
+    fn add(&mut self, kernel: &dyn Kernel<T>) {
+        self.all_pure &= kernel.is_pure();
+        match (kernel.family(), &mut self.affine) {
+            (Some(Family::Affine { a, b }), Some((slopes, intercepts))) => {
+                slopes.push(a);
+                intercepts.push(b);
+            }
+            _ => self.affine = None,
+        }
+    }
 }
 
 impl<T: Float> FuncTable<T> {
@@ -30,6 +61,7 @@ impl<T: Float> FuncTable<T> {
     pub fn new() -> Self {
         FuncTable {
             kernels: Vec::new(),
+            traits: TableTraits::new(),
         }
     }
 
@@ -37,6 +69,7 @@ impl<T: Float> FuncTable<T> {
     pub fn with_capacity(k: usize) -> Self {
         FuncTable {
             kernels: Vec::with_capacity(k),
+            traits: TableTraits::new(),
         }
     }
 
@@ -47,6 +80,7 @@ impl<T: Float> FuncTable<T> {
 
     /// Appends an already boxed kernel and returns its function number.
     pub fn push_boxed(&mut self, kernel: Box<dyn Kernel<T>>) -> usize {
+        self.traits.add(kernel.as_ref());
         self.kernels.push(kernel);
         self.kernels.len() - 1
     }
@@ -85,6 +119,11 @@ impl<T: Float> FuncTable<T> {
     /// All kernels, indexed by function number (crate-internal fast access).
     pub(crate) fn kernels(&self) -> &[Box<dyn Kernel<T>>] {
         &self.kernels
+    }
+
+    /// Family and purity of the whole table (crate-internal).
+    pub(crate) fn traits(&self) -> &TableTraits<T> {
+        &self.traits
     }
 }
 

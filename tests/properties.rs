@@ -10,7 +10,7 @@ use common::{DISTS, Dist, assert_bitwise_eq, indices, reference, rng};
 use rand::RngExt;
 use rand::rngs::StdRng;
 use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
-use splitapply::{Engine, Float, FuncTable, Index, Plan};
+use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy};
 
 /// A table of `k` functions cycling through every built-in kernel and two
 /// closures, with parameters that depend on the function number.
@@ -43,6 +43,43 @@ fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
     }
     table
 }
+
+/// All-affine table: the fused strategy applies.
+fn affine_table<T: Float>(k: usize) -> FuncTable<T> {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        table.push(Affine::new(
+            T::from_f64(j as f64 * 0.75 - 3.0),
+            T::from_f64(1.0 / (j as f64 + 1.0)),
+        ));
+    }
+    table
+}
+
+/// Whether each forced strategy should be accepted for a table.
+#[derive(Clone, Copy)]
+struct Allowed {
+    select: bool,
+    fused: bool,
+}
+
+/// What the library should allow: Select for k <= 2 pure tables, Fused for
+/// single-family (affine) tables. Closures are never pure.
+fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
+    let all_pure = table.iter().all(|k| k.is_pure());
+    Allowed {
+        select: table.len() <= 2 && all_pure,
+        fused: table.iter().all(|k| k.family().is_some()),
+    }
+}
+
+const STRATEGIES: [Strategy; 5] = [
+    Strategy::Auto,
+    Strategy::Bucket,
+    Strategy::Runs,
+    Strategy::Select,
+    Strategy::Fused,
+];
 
 /// Cheap table for huge k: affine kernels and closures only.
 fn cheap_table<T: Float>(k: usize) -> FuncTable<T> {
@@ -132,8 +169,10 @@ where
     let mut r = rng(seed);
     let pools = [pool(1), pool(2), pool(3)];
     let tile = 64;
-    for k in [1usize, 2, 13, 250] {
-        let table = mixed_table::<T>(k);
+    for (k, table) in [1usize, 2, 13, 250]
+        .into_iter()
+        .flat_map(|k| [(k, mixed_table::<T>(k)), (k, affine_table::<T>(k))])
+    {
         for n in sizes(T::LANES, tile) {
             for dist in DISTS {
                 let idx: Vec<I> = convert(&indices(n.max(1), k, dist, &mut r)[..n]);

@@ -85,6 +85,19 @@ pub fn exp_poly(k: usize) -> (FuncTable<f64>, Vec<DynFn>) {
     (table, boxed)
 }
 
+/// W4: a two-piece function, `1 - x^2/2` below 0.5 and `x/2 + 0.5` above,
+/// as built-in `Poly` and `Affine` and as closures.
+pub fn piecewise() -> (FuncTable<f64>, Vec<DynFn>) {
+    let mut table = FuncTable::new();
+    table.push(Poly::new(vec![1.0, 0.0, -0.5]));
+    table.push(Affine::new(0.5, 0.5));
+    let boxed: Vec<DynFn> = vec![
+        Box::new(|x: f64| (-0.5f64).mul_add(x, 0.0).mul_add(x, 1.0)),
+        Box::new(|x: f64| x.mul_add(0.5, 0.5)),
+    ];
+    (table, boxed)
+}
+
 /// The per-element `dyn Fn` loop on the current rayon pool.
 pub fn dyn_loop_parallel(f: &[DynFn], idx: &[u32], x: &[f64], out: &mut [f64]) {
     out.par_iter_mut()

@@ -18,19 +18,25 @@
 
 mod bucket;
 mod cache;
+mod fused;
+mod runs;
+mod select;
+mod strategy;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
+pub use strategy::Strategy;
 
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::{self, Index};
-use crate::kernel::Kernel;
 use crate::plan::Plan;
 use crate::table::FuncTable;
 
-pub(crate) use bucket::{BucketScratch, Grouping};
+pub(crate) use bucket::Grouping;
 pub(crate) use tiles::for_each_tile;
+
+use strategy::{SELECT_MAX_K, TileWorker};
 
 /// Bounds for the automatic tile length.
 const MIN_AUTO_TILE: usize = 1 << 10;
@@ -63,12 +69,27 @@ const MAX_AUTO_TILE: usize = 1 << 16;
 pub struct Engine {
     /// Points per tile; 0 means automatic.
     tile_len: usize,
+    strategy: Strategy,
 }
 
 impl Engine {
     /// An engine with automatic settings.
     pub fn new() -> Self {
-        Engine { tile_len: 0 }
+        Engine {
+            tile_len: 0,
+            strategy: Strategy::Auto,
+        }
+    }
+
+    /// Forces an evaluation strategy (default [`Strategy::Auto`]). Results
+    /// do not depend on it; it exists for benchmarks and tests.
+    ///
+    /// A forced strategy the table cannot use (`Fused` on a table that is
+    /// not one family, `Select` with `k > 2` or impure kernels) makes
+    /// `apply_into` return [`Error::StrategyUnavailable`].
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
     }
 
     /// Sets the number of points per tile. `0` restores the automatic choice
@@ -100,6 +121,8 @@ impl Engine {
     /// Nothing is written to `out` when an error is returned.
     /// - [`Error::LengthMismatch`] when `x` or `out` differ in length from `idx`;
     /// - [`Error::EmptyTable`] when the table is empty and `idx` is not;
+    /// - [`Error::StrategyUnavailable`] when a forced strategy cannot be used
+    ///   with this table;
     /// - [`Error::IndexOutOfRange`] for the first index that is negative or
     ///   `>= table.len()`.
     pub fn apply_into<T: Float, I: Index>(
@@ -116,9 +139,62 @@ impl Engine {
         if table.is_empty() {
             return Err(Error::EmptyTable { len: idx.len() });
         }
+        let plan = self.resolve(table)?;
         index::validate(idx, table.len())?;
-        self.run_validated(table.kernels(), idx, x, out);
+        let tile = self.effective_tile_len::<T, I>().min(idx.len());
+        match plan {
+            Resolved::Fused { a, b } => for_each_tile(
+                tile,
+                idx,
+                x,
+                out,
+                || (),
+                |_, _, idx, x, out| fused::affine_tile(a, b, idx, x, out),
+            ),
+            Resolved::Tiles {
+                strategy,
+                select_allowed,
+            } => for_each_tile(
+                tile,
+                idx,
+                x,
+                out,
+                || TileWorker::new(table.kernels(), strategy, select_allowed, tile),
+                |worker, _, idx, x, out| worker.run(idx, x, out),
+            ),
+        }
         Ok(())
+    }
+
+    /// Checks that a forced strategy suits the table, and settles whether the
+    /// whole call is fused.
+    fn resolve<'t, T: Float>(&self, table: &'t FuncTable<T>) -> Result<Resolved<'t, T>, Error> {
+        let traits = table.traits();
+        let select_possible = table.len() <= SELECT_MAX_K && traits.all_pure;
+        let unavailable = |reason: &'static str| Error::StrategyUnavailable {
+            strategy: self.strategy,
+            reason,
+        };
+        match (self.strategy, &traits.affine) {
+            (Strategy::Auto | Strategy::Fused, Some((a, b))) => {
+                return Ok(Resolved::Fused { a, b });
+            }
+            (Strategy::Fused, None) => {
+                return Err(unavailable(
+                    "it needs every kernel of the table in one family (e.g. all Affine)",
+                ));
+            }
+            (Strategy::Select, _) if !select_possible => {
+                return Err(unavailable(
+                    "it needs at most 2 functions, all reporting Kernel::is_pure",
+                ));
+            }
+            _ => {}
+        }
+        Ok(Resolved::Tiles {
+            strategy: self.strategy,
+            select_allowed: select_possible,
+        })
     }
 
     /// Evaluates `table[idx[i]](x[i])` for every `i` into a new vector.
@@ -147,26 +223,17 @@ impl Engine {
     pub fn plan<I: Index>(&self, idx: &[I], k: usize) -> Result<Plan, Error> {
         Plan::build(idx, k, self.effective_tile_len::<f64, I>())
     }
+}
 
-    /// The tiled bucket passes over already validated input.
-    fn run_validated<T: Float, I: Index>(
-        &self,
-        kernels: &[Box<dyn Kernel<T>>],
-        idx: &[I],
-        x: &[T],
-        out: &mut [T],
-    ) {
-        let tile = self.effective_tile_len::<T, I>().min(idx.len());
-        let k = kernels.len();
-        for_each_tile(
-            tile,
-            idx,
-            x,
-            out,
-            || BucketScratch::new(k, tile),
-            |scratch, _, idx, x, out| scratch.run_tile(kernels, idx, x, out),
-        );
-    }
+/// What a call will do, settled before any index is read.
+enum Resolved<'t, T> {
+    /// One streaming pass over an affine table.
+    Fused { a: &'t [T], b: &'t [T] },
+    /// Tile by tile, with this strategy (`Auto` chooses per tile).
+    Tiles {
+        strategy: Strategy,
+        select_allowed: bool,
+    },
 }
 
 /// `x` and `out` must have `idx`'s length.

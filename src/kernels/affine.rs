@@ -1,7 +1,7 @@
 //! `Affine`: `a * x + b`.
 
 use crate::float::{Float, FloatVector, map_lanes};
-use crate::kernel::Kernel;
+use crate::kernel::{Family, Kernel};
 
 /// `a * x + b`, computed with one fused multiply-add (one rounding).
 ///
@@ -50,5 +50,16 @@ impl<T: Float> Kernel<T> for Affine<T> {
 
     fn flops_per_element(&self) -> Option<f64> {
         Some(2.0)
+    }
+
+    fn family(&self) -> Option<Family<T>> {
+        Some(Family::Affine {
+            a: self.a,
+            b: self.b,
+        })
+    }
+
+    fn is_pure(&self) -> bool {
+        true
     }
 }

@@ -56,6 +56,10 @@ impl<T: Float> Kernel<T> for Clamp<T> {
         });
     }
 
+    fn is_pure(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "clamp"
     }

@@ -32,6 +32,10 @@ macro_rules! unary_kernel {
                 $label
             }
 
+            fn is_pure(&self) -> bool {
+                true
+            }
+
             fn flops_per_element(&self) -> Option<f64> {
                 Some($flops)
             }
@@ -199,6 +203,10 @@ impl<T: Float> Kernel<T> for Pow<T> {
 
     fn name(&self) -> &str {
         "pow"
+    }
+
+    fn is_pure(&self) -> bool {
+        true
     }
 
     fn flops_per_element(&self) -> Option<f64> {

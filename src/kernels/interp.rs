@@ -150,6 +150,10 @@ impl<T: Float> Kernel<T> for Interp<T> {
         for_each_vector(xs, |lanes| self.eval_vector(lanes));
     }
 
+    fn is_pure(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "interp"
     }

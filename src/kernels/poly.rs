@@ -61,6 +61,10 @@ impl<T: Float> Kernel<T> for Poly<T> {
         });
     }
 
+    fn is_pure(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "poly"
     }

@@ -1,0 +1,121 @@
+//! Strategies for evaluating a tile, and the automatic choice between them.
+//!
+//! - [`Strategy::Fused`]: when every kernel is in one parametric family
+//!   (today: affine), the table is a coefficient table and each point is
+//!   `a[idx] * x + b[idx]`: one streaming pass, no bucketing.
+//! - [`Strategy::Runs`]: when a tile's indices come in long runs (sorted or
+//!   grouped data), each run is evaluated in place in `out`: one copy of `x`
+//!   and one kernel call per run, no gather or combine.
+//! - [`Strategy::Select`]: for very small `k` with pure kernels, every kernel
+//!   runs over the whole tile and each point picks its own result: `k` cheap
+//!   streaming passes instead of the bucket passes.
+//! - [`Strategy::Bucket`]: the general counting-sort path (see `bucket.rs`).
+//!
+//! Every strategy evaluates each point with its own function's kernel code,
+//! so results are bitwise identical whichever is chosen.
+
+use crate::float::Float;
+use crate::index::Index;
+use crate::kernel::Kernel;
+
+use super::bucket::BucketScratch;
+use super::{runs, select};
+
+/// How the engine evaluates the points; see [`Engine::strategy`](crate::Engine::strategy).
+///
+/// Results never depend on the strategy, only speed does. Forcing one is
+/// meant for benchmarks and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// Choose automatically: `Fused` for single-family tables, else per tile
+    /// `Runs` when runs are long, `Select` for tiny `k` with pure kernels,
+    /// otherwise `Bucket`.
+    #[default]
+    Auto,
+    /// Counting sort into per-function segments, one kernel call per
+    /// segment, combine back.
+    Bucket,
+    /// One kernel call per run of equal indices, in place in `out`.
+    Runs,
+    /// Every function over the whole tile, each point picks its result.
+    /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`].
+    Select,
+    /// One streaming pass with per-point parameter lookup. Needs every kernel
+    /// in one [`Family`](crate::Family).
+    Fused,
+}
+
+/// `Auto` takes the runs strategy for a tile when its runs average at least
+/// this many points. Below it, the per-run kernel call and copy cost more
+/// than bucketing.
+pub(crate) const RUNS_MIN_AVERAGE: usize = 32;
+
+/// `Select` evaluates every function on every point of the tile, so it only
+/// pays for the smallest tables.
+pub(crate) const SELECT_MAX_K: usize = 2;
+
+/// Per-worker state for the tile strategies: scratch is allocated on first
+/// use and reused for every later tile of the worker.
+pub(crate) struct TileWorker<'a, T: Float> {
+    kernels: &'a [Box<dyn Kernel<T>>],
+    /// `Auto`, `Bucket`, `Runs` or `Select` (never `Fused`, handled per call).
+    strategy: Strategy,
+    /// Whether `Auto` may pick `Select`.
+    select_allowed: bool,
+    tile_len: usize,
+    bucket: Option<BucketScratch<T>>,
+    select_bufs: Vec<T>,
+}
+
+impl<'a, T: Float> TileWorker<'a, T> {
+    pub fn new(
+        kernels: &'a [Box<dyn Kernel<T>>],
+        strategy: Strategy,
+        select_allowed: bool,
+        tile_len: usize,
+    ) -> Self {
+        TileWorker {
+            kernels,
+            strategy,
+            select_allowed,
+            tile_len,
+            bucket: None,
+            select_bufs: Vec::new(),
+        }
+    }
+
+    /// Evaluates one tile with the configured or chosen strategy.
+    pub fn run<I: Index>(&mut self, idx: &[I], x: &[T], out: &mut [T]) {
+        let strategy = match self.strategy {
+            Strategy::Auto => self.choose(idx),
+            forced => forced,
+        };
+        match strategy {
+            Strategy::Runs => runs::run_tile(self.kernels, idx, x, out),
+            Strategy::Select => {
+                let len = self.kernels.len() * self.tile_len;
+                if self.select_bufs.len() < len {
+                    self.select_bufs.resize(len, T::ZERO);
+                }
+                select::run_tile(self.kernels, idx, x, out, &mut self.select_bufs)
+            }
+            _ => self
+                .bucket
+                .get_or_insert_with(|| BucketScratch::new(self.kernels.len(), self.tile_len))
+                .run_tile(self.kernels, idx, x, out),
+        }
+    }
+
+    /// The automatic per-tile choice: one vectorised pass over the tile's
+    /// indices counts its runs.
+    fn choose<I: Index>(&self, idx: &[I]) -> Strategy {
+        if idx.len() >= RUNS_MIN_AVERAGE * runs::count_runs(idx) {
+            Strategy::Runs
+        } else if self.select_allowed {
+            Strategy::Select
+        } else {
+            Strategy::Bucket
+        }
+    }
+}
