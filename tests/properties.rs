@@ -132,15 +132,38 @@ fn check_case<T: Float, I: Index>(
     context: &str,
 ) {
     let want = reference(table, idx, x);
+    let allowed = allowed(table);
     for &tile in tiles {
         for pool in pools {
             let threads = pool.current_num_threads();
+            for strategy in STRATEGIES {
+                let ctx = format!("{context} tile={tile} threads={threads} {strategy:?}");
+                let engine = Engine::new().tile_len(tile).strategy(strategy);
+                let sentinel = T::from_f64(-7.0);
+                let mut out = vec![sentinel; x.len()];
+                let result = pool.install(|| engine.apply_into(table, idx, x, &mut out));
+                let available = match strategy {
+                    Strategy::Select => allowed.select,
+                    Strategy::Fused => allowed.fused,
+                    _ => true,
+                };
+                if available || x.is_empty() {
+                    result.unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                    assert_bitwise_eq(&out, &want, &ctx);
+                } else {
+                    assert!(
+                        matches!(result, Err(Error::StrategyUnavailable { strategy: s, .. }) if s == strategy),
+                        "{ctx}: expected StrategyUnavailable, got {result:?}"
+                    );
+                    assert!(
+                        out.iter()
+                            .all(|v| v.to_bits_u64() == sentinel.to_bits_u64()),
+                        "{ctx}: out written"
+                    );
+                }
+            }
             let ctx = format!("{context} tile={tile} threads={threads}");
             let engine = Engine::new().tile_len(tile);
-            let mut out = vec![T::from_f64(-7.0); x.len()];
-            pool.install(|| engine.apply_into(table, idx, x, &mut out))
-                .unwrap();
-            assert_bitwise_eq(&out, &want, &ctx);
             let plan = pool.install(|| engine.plan(idx, table.len())).unwrap();
             let out = pool.install(|| plan.apply(table, x)).unwrap();
             assert_bitwise_eq(&out, &want, &format!("{ctx} plan"));
