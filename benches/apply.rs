@@ -218,7 +218,16 @@ fn w6_huge_k(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, k, 6);
     let (table, boxed) = linear_closures(k);
     let mut g = group(c, "W6_k100000_closures", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[], false);
+    contenders(
+        &mut g,
+        &table,
+        &boxed,
+        &idx,
+        &x,
+        0.0,
+        &[Strategy::Bucket, Strategy::Runs],
+        false,
+    );
     g.finish();
 }
 

@@ -33,10 +33,17 @@ pub fn run_tile<T: Float, I: Index>(
     let mut start = 0;
     while start < n {
         let j = idx[start].raw();
-        let len = idx[start..].iter().take_while(|i| i.raw() == j).count();
-        let end = start + len;
+        let mut end = start + 1;
+        while end < n && idx[end].raw() == j {
+            end += 1;
+        }
         let run = &mut out[start..end];
-        run.copy_from_slice(&x[start..end]);
+        if let [single] = run {
+            // Short runs are common on this path (huge k); skip memcpy's call.
+            *single = x[start];
+        } else {
+            run.copy_from_slice(&x[start..end]);
+        }
         kernels[j as usize].eval_in_place(run);
         start = end;
     }

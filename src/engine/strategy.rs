@@ -29,8 +29,8 @@ use super::{runs, select};
 #[non_exhaustive]
 pub enum Strategy {
     /// Choose automatically: `Fused` for single-family tables, else per tile
-    /// `Runs` when runs are long, `Select` for tiny `k` with pure kernels,
-    /// otherwise `Bucket`.
+    /// `Runs` when runs are long or `k` dwarfs the tile, `Select` for tiny `k`
+    /// with pure kernels, otherwise `Bucket`.
     #[default]
     Auto,
     /// Counting sort into per-function segments, one kernel call per
@@ -50,6 +50,13 @@ pub enum Strategy {
 /// this many points. Below it, the per-run kernel call and copy cost more
 /// than bucketing.
 pub(crate) const RUNS_MIN_AVERAGE: usize = 32;
+
+/// `Auto` stops bucketing when a tile has fewer than this many points per
+/// function: the segments would be so short that the per-segment kernel call
+/// and bookkeeping cost more than calling the kernel once per run. Measured
+/// with k = 100,000 closures (perf-notes.md): per-run calls took about half
+/// the time of bucketing.
+pub(crate) const TINY_SEGMENTS: usize = 4;
 
 /// `Select` evaluates every function on every point of the tile, so it only
 /// pays for the smallest tables.
@@ -110,7 +117,10 @@ impl<'a, T: Float> TileWorker<'a, T> {
     /// The automatic per-tile choice: one vectorised pass over the tile's
     /// indices counts its runs.
     fn choose<I: Index>(&self, idx: &[I]) -> Strategy {
-        if idx.len() >= RUNS_MIN_AVERAGE * runs::count_runs(idx) {
+        let n = idx.len();
+        // Long runs, or so many functions that bucketed segments would hold
+        // a point or two each: one call per run beats bucketing.
+        if n >= RUNS_MIN_AVERAGE * runs::count_runs(idx) || n < TINY_SEGMENTS * self.kernels.len() {
             Strategy::Runs
         } else if self.select_allowed {
             Strategy::Select
