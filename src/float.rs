@@ -239,6 +239,32 @@ pub fn map_lanes<T: Float>(xs: &mut [T], f: impl Fn(T::Vector) -> T::Vector) {
     for_each_vector(xs, |lanes| T::store(f(T::load(lanes)), lanes));
 }
 
+/// Like [`map_lanes`], but reads `src` and writes `dst`, saving the copy
+/// that an in-place evaluation of a fresh buffer needs. The same vectors
+/// are formed (tails padded with copies of the last value), so results are
+/// bitwise identical to [`map_lanes`].
+///
+/// # Panics
+/// If `src` and `dst` differ in length.
+#[inline(always)]
+pub fn map_lanes_into<T: Float>(src: &[T], dst: &mut [T], f: impl Fn(T::Vector) -> T::Vector) {
+    assert_eq!(src.len(), dst.len(), "map_lanes_into needs equal lengths");
+    let mut s_chunks = src.chunks_exact(T::LANES);
+    let mut d_chunks = dst.chunks_exact_mut(T::LANES);
+    for (s, d) in (&mut s_chunks).zip(&mut d_chunks) {
+        T::store(f(T::load(s)), d);
+    }
+    let (s_tail, d_tail) = (s_chunks.remainder(), d_chunks.into_remainder());
+    if let Some(&last) = s_tail.last() {
+        let mut padded = [last; MAX_LANES];
+        let n = s_tail.len();
+        padded[..n].copy_from_slice(s_tail);
+        let lanes = &mut padded[..T::LANES];
+        T::store(f(T::load(lanes)), lanes);
+        d_tail.copy_from_slice(&padded[..n]);
+    }
+}
+
 /// An upper bound on [`Float::LANES`] for stack buffers.
 pub(crate) const MAX_LANES: usize = 16;
 
@@ -253,6 +279,18 @@ mod tests {
             for (i, x) in xs.iter().enumerate() {
                 assert_eq!(*x, T::from_f64(2.0 * i as f64), "n={n} i={i}");
             }
+        }
+    }
+
+    #[test]
+    fn map_lanes_into_matches_in_place() {
+        for n in 0..20 {
+            let src: Vec<f64> = (0..n).map(|i| i as f64 * 0.37 - 2.0).collect();
+            let mut in_place = src.clone();
+            map_lanes(&mut in_place, |v| v.exp());
+            let mut dst = vec![0.0; n];
+            map_lanes_into(&src, &mut dst, |v| v.exp());
+            assert_eq!(in_place, dst, "n={n}");
         }
     }
 

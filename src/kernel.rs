@@ -47,6 +47,16 @@ pub trait Kernel<T: Float>: Send + Sync {
     /// Replaces every value `x` in `xs` with `f(x)`.
     fn eval_in_place(&self, xs: &mut [T]);
 
+    /// Writes `f(src[i])` to `dst[i]`; the slices have equal lengths.
+    ///
+    /// The default copies `src` into `dst` and calls
+    /// [`eval_in_place`](Kernel::eval_in_place). Override it to save that
+    /// copy; the results must be bitwise identical to `eval_in_place`'s.
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        dst.copy_from_slice(src);
+        self.eval_in_place(dst);
+    }
+
     /// A short human-readable name, used in reports. Defaults to the type name.
     fn name(&self) -> &str {
         std::any::type_name::<Self>()
@@ -116,6 +126,14 @@ impl<T: Float, F: Fn(T) -> T + Send + Sync> Kernel<T> for FnKernel<F> {
     fn eval_in_place(&self, xs: &mut [T]) {
         for x in xs.iter_mut() {
             *x = (self.f)(*x);
+        }
+    }
+
+    #[inline]
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        assert_eq!(src.len(), dst.len(), "eval needs equal lengths");
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = (self.f)(s);
         }
     }
 

@@ -1,8 +1,8 @@
 //! The runs strategy: evaluate each run of equal indices in place in `out`.
 //!
-//! For sorted or grouped indices a tile holds a few long runs. Copying the
-//! run's `x` into `out` and calling the kernel on that slice touches each
-//! point twice in cache and never gathers or combines.
+//! For sorted or grouped indices a tile holds a few long runs. Each run is
+//! one [`Kernel::eval`] call from `x` straight into `out`: no gather, no
+//! combine, no extra copy.
 
 use crate::float::Float;
 use crate::index::Index;
@@ -37,14 +37,7 @@ pub fn run_tile<T: Float, I: Index>(
         while end < n && idx[end].raw() == j {
             end += 1;
         }
-        let run = &mut out[start..end];
-        if let [single] = run {
-            // Short runs are common on this path (huge k); skip memcpy's call.
-            *single = x[start];
-        } else {
-            run.copy_from_slice(&x[start..end]);
-        }
-        kernels[j as usize].eval_in_place(run);
+        kernels[j as usize].eval(&x[start..end], &mut out[start..end]);
         start = end;
     }
 }

@@ -1,7 +1,7 @@
 //! The select strategy for tiny `k`: run every kernel over the whole tile,
 //! then let each point pick its own function's result.
 //!
-//! With `k <= 2` this is two streaming copies, two SIMD kernel passes and one
+//! With `k <= 2` this is two SIMD kernel passes from `x` into scratch and one
 //! blend pass, all in cache: cheaper than the histogram, gather and combine
 //! of the bucket passes when the kernels are cheap. Only used with kernels
 //! that are pure and cannot panic ([`Kernel::is_pure`]), since they also see
@@ -23,8 +23,7 @@ pub fn run_tile<T: Float, I: Index>(
     let n = idx.len();
     let bufs = &mut bufs[..kernels.len() * n];
     for (kernel, buf) in kernels.iter().zip(bufs.chunks_exact_mut(n.max(1))) {
-        buf.copy_from_slice(x);
-        kernel.eval_in_place(buf);
+        kernel.eval(x, buf);
     }
     match bufs.split_at(n) {
         // k = 2: a blend LLVM vectorises.

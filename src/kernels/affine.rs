@@ -1,6 +1,6 @@
 //! `Affine`: `a * x + b`.
 
-use crate::float::{Float, FloatVector, map_lanes};
+use crate::float::{Float, FloatVector, map_lanes, map_lanes_into};
 use crate::kernel::{Family, Kernel};
 
 /// `a * x + b`, computed with one fused multiply-add (one rounding).
@@ -42,6 +42,11 @@ impl<T: Float> Kernel<T> for Affine<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
         let (a, b) = (T::splat(self.a), T::splat(self.b));
         map_lanes(xs, |x| x.mul_add(a, b));
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        let (a, b) = (T::splat(self.a), T::splat(self.b));
+        map_lanes_into(src, dst, |x| x.mul_add(a, b));
     }
 
     fn name(&self) -> &str {

@@ -1,7 +1,7 @@
 //! `Clamp`: restrict values to `[lo, hi]`.
 
 use crate::error::Error;
-use crate::float::{Float, FloatVector, map_lanes};
+use crate::float::{Float, FloatVector, map_lanes, map_lanes_into};
 use crate::kernel::Kernel;
 
 /// `x` restricted to `[lo, hi]`; NaN stays NaN (like [`f64::clamp`]).
@@ -49,11 +49,12 @@ impl<T: Float> Clamp<T> {
 impl<T: Float> Kernel<T> for Clamp<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
         let (lo, hi) = (T::splat(self.lo), T::splat(self.hi));
-        map_lanes(xs, |x| {
-            // Comparisons with NaN are false, so NaN lanes stay `x`.
-            let below = x.select_lt(lo, lo, x);
-            below.select_gt(hi, hi, below)
-        });
+        map_lanes(xs, |x| clamp(x, lo, hi));
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        let (lo, hi) = (T::splat(self.lo), T::splat(self.hi));
+        map_lanes_into(src, dst, |x| clamp(x, lo, hi));
     }
 
     fn is_pure(&self) -> bool {
@@ -67,4 +68,11 @@ impl<T: Float> Kernel<T> for Clamp<T> {
     fn flops_per_element(&self) -> Option<f64> {
         Some(2.0)
     }
+}
+
+/// Comparisons with NaN are false, so NaN lanes stay `x`.
+#[inline(always)]
+fn clamp<V: FloatVector>(x: V, lo: V, hi: V) -> V {
+    let below = x.select_lt(lo, lo, x);
+    below.select_gt(hi, hi, below)
 }

@@ -5,7 +5,7 @@
 //! kernel were measured against the standard library by
 //! `tests/kernel_accuracy.rs`, which enforces them.
 
-use crate::float::{Float, FloatVector, map_lanes};
+use crate::float::{Float, FloatVector, map_lanes, map_lanes_into};
 use crate::kernel::Kernel;
 
 /// Declares a parameterless unary kernel: a unit struct with `new()`,
@@ -26,6 +26,10 @@ macro_rules! unary_kernel {
         impl<T: Float> Kernel<T> for $name {
             fn eval_in_place(&self, xs: &mut [T]) {
                 map_lanes::<T>(xs, |$x| $body);
+            }
+
+            fn eval(&self, src: &[T], dst: &mut [T]) {
+                map_lanes_into::<T>(src, dst, |$x| $body);
             }
 
             fn name(&self) -> &str {
@@ -199,6 +203,11 @@ impl<T: Float> Kernel<T> for Pow<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
         let p = T::splat(self.p);
         map_lanes(xs, |x| x.pow(p));
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        let p = T::splat(self.p);
+        map_lanes_into(src, dst, |x| x.pow(p));
     }
 
     fn name(&self) -> &str {

@@ -1,6 +1,6 @@
 //! `Poly`: a polynomial by Horner's rule.
 
-use crate::float::{Float, FloatVector, map_lanes};
+use crate::float::{Float, FloatVector, map_lanes, map_lanes_into};
 use crate::kernel::Kernel;
 
 /// A polynomial `c[0] + c[1] x + c[2] x^2 + ...`, coefficients lowest degree
@@ -54,11 +54,19 @@ impl<T: Float> Kernel<T> for Poly<T> {
             return;
         }
         let top = T::splat(top);
-        map_lanes(xs, |x| {
-            rest.iter()
-                .rev()
-                .fold(top, |acc, &c| acc.mul_add(x, T::splat(c)))
-        });
+        map_lanes(xs, |x| horner(top, rest, x));
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        match self.coeffs.split_last() {
+            Some((&top, rest)) if !rest.is_empty() => {
+                map_lanes_into(src, dst, |x| horner(T::splat(top), rest, x))
+            }
+            _ => {
+                dst.copy_from_slice(src);
+                self.eval_in_place(dst);
+            }
+        }
     }
 
     fn is_pure(&self) -> bool {
@@ -72,4 +80,13 @@ impl<T: Float> Kernel<T> for Poly<T> {
     fn flops_per_element(&self) -> Option<f64> {
         Some(2.0 * self.degree() as f64)
     }
+}
+
+/// Horner's rule from the top coefficient down, one fused multiply-add per
+/// degree.
+#[inline(always)]
+fn horner<T: Float>(top: T::Vector, rest: &[T], x: T::Vector) -> T::Vector {
+    rest.iter()
+        .rev()
+        .fold(top, |acc, &c| acc.mul_add(x, T::splat(c)))
 }
