@@ -99,6 +99,7 @@ mod index;
 mod kernel;
 pub mod kernels;
 mod plan;
+mod rolling;
 mod simd_info;
 mod table;
 
@@ -108,6 +109,7 @@ pub use float::Float;
 pub use index::Index;
 pub use kernel::{Family, FnKernel, Kernel};
 pub use plan::Plan;
+pub use rolling::rolling_mean;
 pub use simd_info::{Feature, SimdInfo, simd_info};
 pub use table::FuncTable;
 
