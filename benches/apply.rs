@@ -89,7 +89,7 @@ fn w1_closures(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, K, 1);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W1_k250_closures", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[], true);
+    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[Strategy::Bucket], true);
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -243,8 +243,31 @@ fn w7_zipf(c: &mut Criterion) {
     g.finish();
 }
 
+/// Tile-length sweep on W1: the chunk-size lesson of the original
+/// discussion, on the bucket strategy.
+fn tile_sweep(c: &mut Criterion) {
+    let n = bench_n(10_000_000);
+    let (idx, x) = uniform_input(n, K, 1);
+    let (table, boxed) = linear_closures(K);
+    let want = reference(&boxed, &idx, &x);
+    let mut out = vec![0.0; n];
+    let mut g = group(c, "tile_sweep_W1", n);
+    for shift in [8u32, 10, 12, 14, 15, 16, 17, 18, 19, 20] {
+        let engine = Engine::new()
+            .tile_len(1 << shift)
+            .strategy(Strategy::Bucket);
+        engine.apply_into(&table, &idx, &x, &mut out).unwrap();
+        check("tile sweep", &out, &want, 0.0);
+        g.bench_function(format!("tile_{:06}", 1u32 << shift), |b| {
+            b.iter(|| engine.apply_into(&table, &idx, &x, &mut out).unwrap())
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    tile_sweep,
     w1_closures,
     w1a_affine,
     w2_exp_poly,

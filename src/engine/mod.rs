@@ -101,15 +101,21 @@ impl Engine {
     }
 
     /// The tile length that will be used for float type `T` and index type
-    /// `I`: the one set with [`Engine::tile_len`], or else half the L2 cache
-    /// divided by the bytes a point occupies in a tile (`x`, `idx`, `out`, a
-    /// gathered copy and a `u32` position), clamped to `1024..=65536`.
+    /// `I`: the one set with [`Engine::tile_len`], or else the number of
+    /// points whose resident working set fits the L2 cache, clamped to
+    /// `1024..=65536`. Resident per point: the gathered value, its `u32`
+    /// destination and the index, which the passes revisit; `x` and `out`
+    /// are streamed once each and need not stay.
+    ///
+    /// Measured on W1 (k = 250, 2 threads, 1 MiB L2): 16,384 points ran
+    /// 1.65–1.98 ns/point, 32,768–262,144 points 1.42–1.49, and 524,288 or
+    /// more fell back to 1.9–2.1 as the scratch left L2 (perf-notes.md).
     pub fn effective_tile_len<T: Float, I: Index>(&self) -> usize {
         if self.tile_len > 0 {
             return self.tile_len.min(u32::MAX as usize);
         }
-        let bytes_per_point = 3 * T::BYTES + std::mem::size_of::<I>() + 4;
-        let fit = cache_sizes().l2 / 2 / bytes_per_point;
+        let resident_bytes = T::BYTES + 4 + std::mem::size_of::<I>();
+        let fit = cache_sizes().l2 / resident_bytes;
         // A power of two keeps tiles aligned to vectors and cache lines.
         let pow2 = if fit == 0 { 1 } else { 1 << fit.ilog2() };
         pow2.clamp(MIN_AUTO_TILE, MAX_AUTO_TILE)
