@@ -89,7 +89,16 @@ fn w1_closures(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, K, 1);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W1_k250_closures", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[Strategy::Bucket], true);
+    contenders(
+        &mut g,
+        &table,
+        &boxed,
+        &idx,
+        &x,
+        0.0,
+        &[Strategy::Bucket],
+        true,
+    );
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }

@@ -16,6 +16,15 @@
 //!
 //! DRAM sees one read of `x` and `idx` and one write of `out`.
 //!
+//! Some inputs skip the buckets (see [`Strategy`]): all-`Affine` tables are
+//! one streaming pass, runs of equal indices are evaluated in place, and
+//! two-function tables of pure kernels evaluate both and blend. Every path
+//! evaluates each point with its own function's kernel code, so the choice
+//! never changes a result.
+//!
+//! [`rolling_mean`] is the other kernel of the discussion that started the
+//! project: a centred moving average with edge padding.
+//!
 //! ```
 //! use splitapply::{apply, apply_into, Engine, FuncTable, Kernel, Plan};
 //! use splitapply::kernels::{Affine, Exp, Poly};
