@@ -14,8 +14,9 @@ use crate::float::Float;
 /// result for a value depends only on that value: never on its neighbours, its
 /// position, or the length of the batch. The engine relies on this for its
 /// guarantee that results are bitwise identical for every tile length, thread
-/// count and strategy. The built-in kernels meet it by padding tails into a
-/// full vector (see [`map_lanes`](crate::float::map_lanes)).
+/// count and strategy (NaN sign and payload excepted; Rust does not specify
+/// them). The built-in kernels meet it by padding tails into a full vector
+/// (see [`map_lanes`](crate::float::map_lanes)).
 ///
 /// # Examples
 ///

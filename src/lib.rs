@@ -69,8 +69,12 @@
 //!   before writing anything; on `Err`, `out` is untouched. Errors name the
 //!   problem (for an index: its position and value).
 //! - **Deterministic.** Results are bitwise identical for every tile length,
-//!   every thread count, and with or without a [`Plan`]. Built-in kernels pad
-//!   batch tails into full vectors rather than switching to scalar code.
+//!   every thread count, every [`Strategy`], and with or without a [`Plan`].
+//!   Built-in kernels pad batch tails into full vectors rather than switching
+//!   to scalar code. The one exception is the sign and payload of a NaN
+//!   result, which Rust leaves unspecified (LLVM may commute the operands of
+//!   a multiply or fused multiply-add): a NaN is always a NaN, but not always
+//!   the same NaN.
 //! - **Bounded memory.** `apply_into` allocates per worker one scratch of
 //!   O(tile + k), reused for all of its tiles: never O(N).
 //! - **Special values.** NaN and ±inf reach the kernels unchanged. A panic in a

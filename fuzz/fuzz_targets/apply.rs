@@ -1,0 +1,8 @@
+//! Arbitrary tables, index types, values and engine settings against the
+//! naive reference (see `../harness.rs`).
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::apply_case(data));

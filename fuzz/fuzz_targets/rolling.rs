@@ -1,0 +1,8 @@
+//! Arbitrary data and windows for the rolling mean against direct summation
+//! (see `../harness.rs`).
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::rolling_case(data));

@@ -1,0 +1,263 @@
+//! Decoding of fuzzer bytes into splitapply calls, and the checks against
+//! the naive reference. Shared by the cargo-fuzz targets (`fuzz/`) and by
+//! `tests/fuzz_corpus.rs`, which replays the committed corpus under plain
+//! `cargo test`.
+
+use std::sync::OnceLock;
+
+use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy, rolling_mean};
+
+/// Reads bytes from the front of the input; runs out as zeros.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u8(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((&b, rest)) => {
+                self.0 = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.u8(), self.u8()])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A float from a mix of special values and arbitrary bit patterns.
+    fn float(&mut self) -> f64 {
+        match self.u8() % 16 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => f64::NEG_INFINITY,
+            3 => 0.0,
+            4 => -0.0,
+            5 => 5e-324,
+            6 => -1e-310,
+            7 => f64::MAX,
+            8 => f64::from_bits(u64::from_le_bytes(std::array::from_fn(|_| self.u8()))),
+            _ => (self.u8() as i8) as f64 * 0.37,
+        }
+    }
+}
+
+fn pools() -> &'static [rayon::ThreadPool; 3] {
+    static POOLS: OnceLock<[rayon::ThreadPool; 3]> = OnceLock::new();
+    POOLS.get_or_init(|| {
+        std::array::from_fn(|i| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(i + 1)
+                .build()
+                .unwrap()
+        })
+    })
+}
+
+/// One kernel, chosen and parametrised by the input. Constructors that
+/// refuse their parameters fall back to a closure.
+fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
+    let f = |v: f64| T::from_f64(v);
+    let (p, q) = (b.float(), b.float());
+    match b.u8() % 13 {
+        0 => table.push(Affine::new(f(p), f(q))),
+        1 => table.push(Poly::new((0..b.u8() % 6).map(|_| f(b.float())).collect())),
+        2 => table.push(Exp::new()),
+        3 => table.push(Ln::new()),
+        4 => table.push(Sqrt::new()),
+        5 => table.push(Sin::new()),
+        6 => table.push(Cos::new()),
+        7 => table.push(Pow::new(f(p))),
+        8 => table.push(Logistic::new()),
+        9 => match Clamp::new(f(p), f(q)) {
+            Ok(c) => table.push(c),
+            Err(_) => table.push_fn(|x: T| x),
+        },
+        10 => {
+            let m = 1 + b.u8() as usize % 5;
+            let knots: Vec<T> = (0..m).map(|_| f(b.float())).collect();
+            let values: Vec<T> = (0..m).map(|_| f(b.float())).collect();
+            match Interp::new(knots, values) {
+                Ok(i) => table.push(i),
+                Err(_) => table.push_fn(move |x: T| x * f(2.0)),
+            }
+        }
+        11 => table.push_fn(move |x: T| x * f(p) - f(q)),
+        _ => table.push_fn(|x: T| if x > T::ZERO { x } else { -x }),
+    };
+}
+
+/// Decodes and checks one `apply` case.
+pub fn apply_case(data: &[u8]) {
+    let mut b = Bytes(data);
+    let head = b.u8();
+    if head & 1 == 0 {
+        apply_typed::<f64>(head >> 1, &mut b);
+    } else {
+        apply_typed::<f32>(head >> 1, &mut b);
+    }
+}
+
+fn apply_typed<T: Float>(head: u8, b: &mut Bytes) {
+    let k = b.u8() as usize % 40;
+    let mut table = FuncTable::<T>::new();
+    for _ in 0..k {
+        push_kernel(&mut table, b);
+    }
+    match head % 7 {
+        0 => apply_indexed::<T, u8>(&table, b, |v| v as u8),
+        1 => apply_indexed::<T, u16>(&table, b, |v| v as u16),
+        2 => apply_indexed::<T, u32>(&table, b, |v| v as u32),
+        3 => apply_indexed::<T, u64>(&table, b, |v| v as u64),
+        4 => apply_indexed::<T, usize>(&table, b, |v| v as usize),
+        5 => apply_indexed::<T, i32>(&table, b, |v| v as i32),
+        _ => apply_indexed::<T, i64>(&table, b, |v| v),
+    }
+}
+
+fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: fn(i64) -> I) {
+    let k = table.len() as i64;
+    let strategy = [
+        Strategy::Auto,
+        Strategy::Bucket,
+        Strategy::Runs,
+        Strategy::Select,
+        Strategy::Fused,
+    ][b.u8() as usize % 5];
+    let tile = b.u16() as usize % 300;
+    let threads = b.u8() as usize % 3;
+    let use_plan = b.u8() % 4 == 0;
+    let x_short = b.u8() % 32 == 0;
+    let mut idx = Vec::new();
+    let mut x = Vec::new();
+    while !b.is_empty() && idx.len() < 4096 {
+        let run = 1 + b.u8() as usize % 8;
+        // Mostly valid indices; sometimes k, k+1 or negative.
+        let raw = b.u8() as i64;
+        let j = match raw % 64 {
+            0 => k,
+            1 => -1 - raw,
+            _ => raw % k.max(1),
+        };
+        for _ in 0..run {
+            idx.push(cast(j));
+            x.push(T::from_f64(b.float()));
+        }
+    }
+    if x_short && !x.is_empty() {
+        x.pop();
+    }
+    let sentinel = T::from_f64(-12345.0);
+    let mut out = vec![sentinel; idx.len()];
+    let engine = Engine::new().tile_len(tile).strategy(strategy);
+    let pool = &pools()[threads];
+    let result = pool.install(|| {
+        if use_plan {
+            Plan::new(&idx, table.len()).and_then(|plan| plan.apply_into(table, &x, &mut out))
+        } else {
+            engine.apply_into(table, &idx, &x, &mut out)
+        }
+    });
+    let untouched = |out: &[T]| {
+        out.iter()
+            .all(|v| v.to_bits_u64() == sentinel.to_bits_u64())
+    };
+    let first_bad = idx
+        .iter()
+        .position(|i| i.to_i128() < 0 || i.to_i128() >= k as i128);
+    match result {
+        Ok(()) => {
+            assert_eq!(x.len(), idx.len(), "accepted mismatched lengths");
+            assert!(
+                first_bad.is_none() || idx.is_empty(),
+                "accepted a bad index at {first_bad:?}"
+            );
+            for (p, ((&i, &v), &o)) in idx.iter().zip(&x).zip(&out).enumerate() {
+                let kernel = table.get(i.to_usize()).unwrap();
+                let mut one = [v];
+                kernel.eval_in_place(&mut one);
+                // Bitwise, except that NaN sign and payload are not
+                // specified by Rust (LLVM may commute operands), so any NaN
+                // matches any NaN.
+                let same =
+                    o.to_bits_u64() == one[0].to_bits_u64() || (o.is_nan() && one[0].is_nan());
+                assert!(
+                    same,
+                    "position {p}: {}({v:?}) gave {o:?}, reference {:?} (bits {:#x} vs {:#x}; strategy {strategy:?}, tile {tile}, plan {use_plan})",
+                    kernel.name(),
+                    one[0],
+                    o.to_bits_u64(),
+                    one[0].to_bits_u64()
+                );
+            }
+        }
+        Err(e) => {
+            assert!(untouched(&out), "error {e} but out was written");
+            match e {
+                Error::IndexOutOfRange {
+                    position, value, ..
+                } => {
+                    assert_eq!(Some(position), first_bad, "{e}");
+                    assert_eq!(value, idx[position].to_i128(), "{e}");
+                    assert!(e.to_string().contains(&position.to_string()));
+                }
+                Error::LengthMismatch { .. } | Error::PlanMismatch { .. } => {
+                    assert_ne!(x.len(), idx.len(), "{e}");
+                }
+                Error::EmptyTable { .. } => assert_eq!(k, 0, "{e}"),
+                Error::StrategyUnavailable { .. } => {
+                    assert!(
+                        matches!(strategy, Strategy::Select | Strategy::Fused),
+                        "{e}"
+                    );
+                }
+                other => panic!("unexpected error {other}"),
+            }
+        }
+    }
+}
+
+/// Decodes and checks one rolling-mean case against direct summation.
+pub fn rolling_case(data: &[u8]) {
+    let mut b = Bytes(data);
+    let w = match b.u8() % 4 {
+        0 => b.u8() as usize % 16,
+        1 => b.u16() as usize % 600,
+        2 => b.u16() as usize,
+        _ => 0,
+    };
+    let threads = b.u8() as usize % 3;
+    let offset = [0.0, 1e6, -1e9, 1e12][b.u8() as usize % 4];
+    let mut values = Vec::new();
+    while !b.is_empty() && values.len() < 20_000 {
+        let run = 1 + b.u8() as usize % 64;
+        let v = offset + (b.u16() as i16) as f64 * 1e-2;
+        values.extend(std::iter::repeat_n(v, run));
+    }
+    let mut out = vec![0.0; values.len()];
+    pools()[threads]
+        .install(|| rolling_mean(&values, w, &mut out))
+        .unwrap();
+    let n = values.len() as isize;
+    for (i, &o) in out.iter().enumerate() {
+        let (mut sum, mut scale) = (0.0f64, 0.0f64);
+        for d in -(w as isize)..=(w as isize) {
+            let v = values[(i as isize + d).clamp(0, n - 1) as usize];
+            sum += v;
+            scale += v.abs();
+        }
+        let window = (2 * w + 1) as f64;
+        let (want, scale) = (sum / window, scale / window);
+        // Direct summation itself errs by up to ~window * eps * scale.
+        let tol = 1e-12 * scale + 2.0 * window * f64::EPSILON * scale;
+        assert!(
+            (o - want).abs() <= tol,
+            "n={n} w={w} i={i}: got {o}, direct {want}"
+        );
+    }
+}
