@@ -6,6 +6,7 @@
 //! /usr/bin/time -v target/release/examples/memory inputs 100000000
 //! /usr/bin/time -v target/release/examples/memory apply 100000000
 //! /usr/bin/time -v target/release/examples/memory plan 100000000
+//! /usr/bin/time -v target/release/examples/memory plan-huge-k 100000000
 //! ```
 //!
 //! `inputs` only allocates and fills `idx`, `x` and `out` (the baseline);
@@ -21,7 +22,13 @@ fn main() {
         .next()
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000_000);
-    let k = 250u32;
+    // `plan-huge-k` uses a million functions: about one segment per point,
+    // the worst case for a plan's size.
+    let k: u32 = if mode == "plan-huge-k" {
+        1_000_000
+    } else {
+        250
+    };
     // Cheap deterministic inputs, touched once so they are resident.
     let idx: Vec<u32> = (0..n as u32)
         .map(|i| i.wrapping_mul(2_654_435_761) % k)
@@ -37,7 +44,7 @@ fn main() {
     match mode.as_str() {
         "inputs" => {}
         "apply" => apply_into(&table, &idx, &x, &mut out).expect("valid input"),
-        "plan" => {
+        "plan" | "plan-huge-k" => {
             let plan = Plan::new(&idx, table.len()).expect("valid input");
             plan.apply_into(&table, &x, &mut out)
                 .expect("matching shapes");
@@ -48,7 +55,7 @@ fn main() {
             );
         }
         other => {
-            eprintln!("unknown mode {other:?}: use inputs, apply or plan");
+            eprintln!("unknown mode {other:?}: use inputs, apply, plan or plan-huge-k");
             std::process::exit(2);
         }
     }

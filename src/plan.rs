@@ -82,25 +82,39 @@ impl Plan {
             });
         }
         let tile_len = tile_len.clamp(1, MAX_PLAN_TILE).min(idx.len().max(1));
-        let mut dest = vec![0u16; idx.len()];
-        let segments: Vec<Vec<(u32, u16)>> = idx
+        // Two passes, so that nothing but the final arrays is ever held:
+        // first the number of segments of each tile, then every tile fills
+        // its own slices of the segment arrays. (Collecting per-tile vectors
+        // and concatenating them doubled the peak for huge k: measured
+        // 16.6 bytes per point at k = 10^6; perf-notes.md.)
+        let seg_counts: Vec<usize> = idx
             .par_chunks(tile_len)
-            .zip(dest.par_chunks_mut(tile_len))
             .map_init(
                 || Grouping::new(k, tile_len),
-                |grouping, (idx, dest)| group_tile(grouping, idx, dest),
+                |g, idx| g.count_distinct(idx),
             )
             .collect();
-        let mut seg_start = Vec::with_capacity(segments.len() + 1);
+        let mut seg_start = Vec::with_capacity(seg_counts.len() + 1);
         seg_start.push(0);
-        let total: usize = segments.iter().map(Vec::len).sum();
-        let mut seg_func = Vec::with_capacity(total);
-        let mut seg_len_m1 = Vec::with_capacity(total);
-        for tile in &segments {
-            seg_func.extend(tile.iter().map(|s| s.0));
-            seg_len_m1.extend(tile.iter().map(|s| s.1));
-            seg_start.push(seg_func.len());
+        for c in &seg_counts {
+            seg_start.push(seg_start[seg_start.len() - 1] + c);
         }
+        let total = seg_start[seg_start.len() - 1];
+        let mut seg_func = vec![0u32; total];
+        let mut seg_len_m1 = vec![0u16; total];
+        let mut dest = vec![0u16; idx.len()];
+        let per_tile = split_by_counts(&mut seg_func, &seg_counts)
+            .into_iter()
+            .zip(split_by_counts(&mut seg_len_m1, &seg_counts));
+        idx.par_chunks(tile_len)
+            .zip(dest.par_chunks_mut(tile_len))
+            .zip(per_tile.collect::<Vec<_>>())
+            .for_each_init(
+                || Grouping::new(k, tile_len),
+                |grouping, ((idx, dest), (funcs, lens))| {
+                    group_tile(grouping, idx, dest, funcs, lens)
+                },
+            );
         Ok(Plan {
             len: idx.len(),
             k,
@@ -209,14 +223,36 @@ fn check_planned(what: &'static str, planned: usize, actual: usize) -> Result<()
     }
 }
 
-/// Fills `dest` with each of the tile's points' slot in the grouped buffer
-/// and returns the tile's segments as (function, length - 1).
-fn group_tile<I: Index>(grouping: &mut Grouping, idx: &[I], dest: &mut [u16]) -> Vec<(u32, u16)> {
+/// Fills `dest` with each of the tile's points' slot in the grouped buffer,
+/// and `funcs`/`lens` (exactly as long as the tile has segments) with its
+/// segments as function and length - 1.
+fn group_tile<I: Index>(
+    grouping: &mut Grouping,
+    idx: &[I],
+    dest: &mut [u16],
+    funcs: &mut [u32],
+    lens: &mut [u16],
+) {
     grouping.count(idx);
     for (d, &i) in dest.iter_mut().zip(idx) {
         *d = grouping.place(i.to_usize()) as u16;
     }
-    let mut segments = Vec::new();
-    grouping.segments(|j, segment| segments.push((j as u32, (segment.len() - 1) as u16)));
-    segments
+    let mut s = 0;
+    grouping.segments(|j, segment| {
+        funcs[s] = j as u32;
+        lens[s] = (segment.len() - 1) as u16;
+        s += 1;
+    });
+    assert_eq!(s, funcs.len(), "segment count changed between passes");
+}
+
+/// Splits `all` into consecutive slices of the given lengths.
+fn split_by_counts<'a, T>(mut all: &'a mut [T], counts: &[usize]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(counts.len());
+    for &c in counts {
+        let (head, tail) = all.split_at_mut(c);
+        parts.push(head);
+        all = tail;
+    }
+    parts
 }

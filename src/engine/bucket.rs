@@ -97,6 +97,24 @@ impl Grouping {
         }
     }
 
+    /// Number of distinct functions in `idx`, i.e. the number of segments
+    /// the tile will have. The next [`Grouping::count`] starts afresh.
+    pub fn count_distinct<I: Index>(&mut self, idx: &[I]) -> usize {
+        self.count(idx);
+        if self.sparse {
+            return self.touched.len();
+        }
+        // Dense: the counts are now segment starts, so a function is present
+        // exactly when the next start (or the tile's end) exceeds its own.
+        let end = idx.len() as u32;
+        let ends = self.counts[1..].iter().copied().chain(std::iter::once(end));
+        self.counts
+            .iter()
+            .zip(ends)
+            .filter(|&(&start, end)| end > start)
+            .count()
+    }
+
     /// The next free slot of function `j`'s segment (bounds-checked; used
     /// where the bucket passes' unchecked gather is not).
     #[inline(always)]
