@@ -28,50 +28,56 @@ fn group<'a>(c: &'a mut Criterion, name: &str, n: usize) -> BenchmarkGroup<'a, W
     g
 }
 
-/// Benchmarks splitapply (automatic strategy, then each of `forced`) and the
-/// `dyn Fn` baselines on one table, after checking each against the
-/// reference.
-#[allow(clippy::too_many_arguments)]
-fn contenders(
-    g: &mut BenchmarkGroup<'_, WallTime>,
-    table: &FuncTable<f64>,
-    boxed: &[DynFn],
-    idx: &[u32],
-    x: &[f64],
+/// One workload: the table, the `dyn Fn` twins of its functions, the
+/// inputs, and how far splitapply may differ from the `dyn Fn` reference
+/// (0 = bitwise; built-in transcendental kernels differ from std by ULPs).
+struct Workload<'a> {
+    table: &'a FuncTable<f64>,
+    boxed: &'a [DynFn],
+    idx: &'a [u32],
+    x: &'a [f64],
     max_rel: f64,
-    forced: &[Strategy],
-    with_argsort: bool,
-) {
-    let want = reference(boxed, idx, x);
-    let mut out = vec![0.0; x.len()];
-    for &strategy in [Strategy::Auto].iter().chain(forced) {
-        let engine = Engine::new().strategy(strategy);
-        let name = match strategy {
-            Strategy::Auto => "splitapply".to_string(),
-            s => format!("splitapply_{s:?}").to_lowercase(),
-        };
-        engine.apply_into(table, idx, x, &mut out).unwrap();
-        check(&name, &out, &want, max_rel);
-        g.bench_function(&name, |b| {
-            b.iter(|| engine.apply_into(table, idx, x, &mut out).unwrap())
-        });
-    }
-    dyn_loop_parallel(boxed, idx, x, &mut out);
-    check("dyn_fn_rayon", &out, &want, 0.0);
-    g.bench_function("dyn_fn_rayon", |b| {
-        b.iter(|| dyn_loop_parallel(boxed, idx, x, &mut out))
-    });
-    dyn_loop_serial(boxed, idx, x, &mut out);
-    check("dyn_fn_serial", &out, &want, 0.0);
-    g.bench_function("dyn_fn_serial", |b| {
-        b.iter(|| dyn_loop_serial(boxed, idx, x, &mut out))
-    });
-    if with_argsort {
-        argsort_port(boxed, idx, x, &mut out);
-        check("argsort_port", &out, &want, 0.0);
-        g.bench_function("argsort_port", |b| {
-            b.iter(|| argsort_port(boxed, idx, x, &mut out))
-        });
+}
+
+impl Workload<'_> {
+    /// Benchmarks splitapply (automatic strategy, then each of `forced`) and
+    /// the `dyn Fn` baselines (and the argsort port if asked), after checking
+    /// each against the reference.
+    fn bench(&self, g: &mut BenchmarkGroup<'_, WallTime>, forced: &[Strategy], with_argsort: bool) {
+        let Workload {
+            table,
+            boxed,
+            idx,
+            x,
+            max_rel,
+        } = *self;
+        let want = reference(boxed, idx, x);
+        let mut out = vec![0.0; x.len()];
+        for &strategy in [Strategy::Auto].iter().chain(forced) {
+            let engine = Engine::new().strategy(strategy);
+            let name = match strategy {
+                Strategy::Auto => "splitapply".to_string(),
+                s => format!("splitapply_{s:?}").to_lowercase(),
+            };
+            engine.apply_into(table, idx, x, &mut out).unwrap();
+            check(&name, &out, &want, max_rel);
+            g.bench_function(&name, |b| {
+                b.iter(|| engine.apply_into(table, idx, x, &mut out).unwrap())
+            });
+        }
+        type Baseline = fn(&[DynFn], &[u32], &[f64], &mut [f64]);
+        let mut baselines: Vec<(&str, Baseline)> = vec![
+            ("dyn_fn_rayon", dyn_loop_parallel),
+            ("dyn_fn_serial", dyn_loop_serial),
+        ];
+        if with_argsort {
+            baselines.push(("argsort_port", argsort_port));
+        }
+        for (name, run) in baselines {
+            run(boxed, idx, x, &mut out);
+            check(name, &out, &want, 0.0);
+            g.bench_function(name, |b| b.iter(|| run(boxed, idx, x, &mut out)));
+        }
     }
 }
 
@@ -89,16 +95,14 @@ fn w1_closures(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, K, 1);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W1_k250_closures", n);
-    contenders(
-        &mut g,
-        &table,
-        &boxed,
-        &idx,
-        &x,
-        0.0,
-        &[Strategy::Bucket],
-        true,
-    );
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 0.0,
+    }
+    .bench(&mut g, &[Strategy::Bucket], true);
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -109,16 +113,14 @@ fn w1a_affine(c: &mut Criterion) {
     let (_, boxed) = linear_closures(K);
     let table = linear_affine(K);
     let mut g = group(c, "W1a_k250_affine", n);
-    contenders(
-        &mut g,
-        &table,
-        &boxed,
-        &idx,
-        &x,
-        0.0,
-        &[Strategy::Bucket],
-        false,
-    );
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 0.0,
+    }
+    .bench(&mut g, &[Strategy::Bucket], false);
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -129,16 +131,14 @@ fn w2_exp_poly(c: &mut Criterion) {
     let (table, boxed) = exp_poly(K);
     let mut g = group(c, "W2_k250_exp_poly", n);
     // Exp differs from std exp by at most 1 ULP.
-    contenders(
-        &mut g,
-        &table,
-        &boxed,
-        &idx,
-        &x,
-        4.0 * f64::EPSILON,
-        &[],
-        false,
-    );
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 4.0 * f64::EPSILON,
+    }
+    .bench(&mut g, &[], false);
     // Compute bound: the single-kernel SIMD map `out = exp(x)` over all N
     // points (reads x, writes out: the same DRAM traffic less idx).
     let mut out = vec![0.0; n];
@@ -165,16 +165,14 @@ fn w3_sorted(c: &mut Criterion) {
     idx.sort_unstable();
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W3_k250_sorted", n);
-    contenders(
-        &mut g,
-        &table,
-        &boxed,
-        &idx,
-        &x,
-        0.0,
-        &[Strategy::Bucket],
-        false,
-    );
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 0.0,
+    }
+    .bench(&mut g, &[Strategy::Bucket], false);
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -186,16 +184,14 @@ fn w4_two_functions(c: &mut Criterion) {
     // np.piecewise: the piece is chosen by the point itself.
     let idx: Vec<u32> = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
     let mut g = group(c, "W4_k2_piecewise", n);
-    contenders(
-        &mut g,
-        &table,
-        &boxed,
-        &idx,
-        &x,
-        0.0,
-        &[Strategy::Bucket, Strategy::Select],
-        false,
-    );
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 0.0,
+    }
+    .bench(&mut g, &[Strategy::Bucket, Strategy::Select], false);
     bound_fused(&mut g, &idx, &x);
     g.finish();
 }
@@ -229,16 +225,14 @@ fn w6_huge_k(c: &mut Criterion) {
     let (idx, x) = uniform_input(n, k, 6);
     let (table, boxed) = linear_closures(k);
     let mut g = group(c, "W6_k100000_closures", n);
-    contenders(
-        &mut g,
-        &table,
-        &boxed,
-        &idx,
-        &x,
-        0.0,
-        &[Strategy::Bucket, Strategy::Runs],
-        false,
-    );
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 0.0,
+    }
+    .bench(&mut g, &[Strategy::Bucket, Strategy::Runs], false);
     g.finish();
 }
 
@@ -248,7 +242,14 @@ fn w7_zipf(c: &mut Criterion) {
     let idx = zipf_indices(n, K, 7);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W7_k250_zipf", n);
-    contenders(&mut g, &table, &boxed, &idx, &x, 0.0, &[], false);
+    Workload {
+        table: &table,
+        boxed: &boxed,
+        idx: &idx,
+        x: &x,
+        max_rel: 0.0,
+    }
+    .bench(&mut g, &[], false);
     g.finish();
 }
 
