@@ -145,10 +145,10 @@ impl Engine {
         if table.is_empty() {
             return Err(Error::EmptyTable { len: idx.len() });
         }
-        let plan = self.resolve(table)?;
+        let resolved = self.resolve(table)?;
         index::validate(idx, table.len())?;
         let tile = self.effective_tile_len::<T, I>().min(idx.len());
-        match plan {
+        match resolved {
             Resolved::Fused { a, b } => for_each_tile(
                 tile,
                 idx,
@@ -213,7 +213,7 @@ impl Engine {
         idx: &[I],
         x: &[T],
     ) -> Result<Vec<T>, Error> {
-        // Validate before allocating, so bad input costs nothing.
+        // Length errors are caught before allocating.
         check_lengths(idx.len(), x.len(), x.len())?;
         let mut out = vec![T::ZERO; x.len()];
         self.apply_into(table, idx, x, &mut out)?;
