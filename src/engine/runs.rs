@@ -8,6 +8,9 @@ use crate::float::Float;
 use crate::index::Index;
 use crate::kernel::Kernel;
 
+/// Indices tested at once when looking for the end of a run.
+const RUN_BLOCK: usize = 32;
+
 /// Number of maximal runs of equal values in `idx` (0 when empty).
 /// Branch-free so it vectorises.
 pub fn count_runs<I: Index>(idx: &[I]) -> usize {
@@ -34,6 +37,15 @@ pub fn run_tile<T: Float, I: Index>(
     while start < n {
         let j = idx[start].raw();
         let mut end = start + 1;
+        // Long runs: skip whole blocks with a branch-free test that LLVM
+        // vectorises, then finish one index at a time.
+        while end + RUN_BLOCK <= n
+            && idx[end..end + RUN_BLOCK]
+                .iter()
+                .fold(true, |all, i| all & (i.raw() == j))
+        {
+            end += RUN_BLOCK;
+        }
         while end < n && idx[end].raw() == j {
             end += 1;
         }
