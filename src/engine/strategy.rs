@@ -51,6 +51,10 @@ pub enum Strategy {
 /// than bucketing.
 pub(crate) const RUNS_MIN_AVERAGE: usize = 32;
 
+/// `Auto` counts the runs of a whole tile only when its first
+/// `RUNS_SAMPLE` indices already average long runs.
+const RUNS_SAMPLE: usize = 1024;
+
 /// `Auto` stops bucketing when a tile has fewer than this many points per
 /// function: the segments would be so short that the per-segment kernel call
 /// and bookkeeping cost more than calling the kernel once per run. Measured
@@ -119,8 +123,12 @@ impl<'a, T: Float> TileWorker<'a, T> {
     fn choose<I: Index>(&self, idx: &[I]) -> Strategy {
         let n = idx.len();
         // Long runs, or so many functions that bucketed segments would hold
-        // a point or two each: one call per run beats bucketing.
-        if n >= RUNS_MIN_AVERAGE * runs::count_runs(idx) || n < TINY_SEGMENTS * self.kernels.len() {
+        // a point or two each: one call per run beats bucketing. The runs
+        // of a short prefix rule out most tiles without a full count.
+        let prefix = &idx[..n.min(RUNS_SAMPLE)];
+        let long_runs = prefix.len() >= RUNS_MIN_AVERAGE * runs::count_runs(prefix)
+            && n >= RUNS_MIN_AVERAGE * runs::count_runs(idx);
+        if long_runs || n < TINY_SEGMENTS * self.kernels.len() {
             Strategy::Runs
         } else if self.select_allowed {
             Strategy::Select
