@@ -45,10 +45,6 @@ pub trait FloatVector:
     fn cos(self) -> Self;
     /// Lane-wise `self^p`.
     fn pow(self, p: Self) -> Self;
-    /// Lane-wise minimum of non-NaN lanes (NaN handling is the caller's).
-    fn fast_min(self, other: Self) -> Self;
-    /// Lane-wise maximum of non-NaN lanes (NaN handling is the caller's).
-    fn fast_max(self, other: Self) -> Self;
     /// Lanes of `if_true` where `self < other`, else lanes of `if_false`.
     fn select_lt(self, other: Self, if_true: Self, if_false: Self) -> Self;
     /// Lanes of `if_true` where `self > other`, else lanes of `if_false`.
@@ -139,14 +135,6 @@ macro_rules! impl_float {
             #[inline(always)]
             fn pow(self, p: Self) -> Self {
                 $v::powf_simd(self, p)
-            }
-            #[inline(always)]
-            fn fast_min(self, other: Self) -> Self {
-                $v::fast_min(self, other)
-            }
-            #[inline(always)]
-            fn fast_max(self, other: Self) -> Self {
-                $v::fast_max(self, other)
             }
             #[inline(always)]
             fn select_lt(self, other: Self, if_true: Self, if_false: Self) -> Self {

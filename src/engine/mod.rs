@@ -243,7 +243,7 @@ enum Resolved<'t, T> {
 }
 
 /// `x` and `out` must have `idx`'s length.
-pub(crate) fn check_lengths(n: usize, x: usize, out: usize) -> Result<(), Error> {
+fn check_lengths(n: usize, x: usize, out: usize) -> Result<(), Error> {
     if x != n {
         return Err(Error::LengthMismatch {
             what: "x",
