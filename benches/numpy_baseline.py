@@ -2,7 +2,7 @@
 """Times the numpy originals that splitapply replaces, for side-by-side
 comparison with the criterion benches (same N, k and window sizes).
 
-    python3 benches/numpy_baseline.py [--n 10000000] [--k 250] [--repeats 3]
+    python3 benches/numpy_baseline.py [--n 10000000] [--k 250] [--repeats 3] [--json]
 
 1. The seed's split-apply-combine: argsort the function indices, find each
    function's range with searchsorted, fancy-index each group through its
@@ -11,18 +11,19 @@ comparison with the criterion benches (same N, k and window sizes).
    half-widths 10 and 500 on a random walk (np.random.rand(n).cumsum()),
    with its relative error against direct summation on a sample.
 
-Prints ns/element (best of --repeats). Exits 0 with a clear message when
-numpy is not installed.
+Prints ns/element (best of --repeats), or with --json one JSON object (what
+the roofline report reads). Exits 0 with a clear message when numpy is not
+installed.
 """
 import argparse
+import json
 import sys
 import time
 
 try:
     import numpy as np
 except ImportError:
-    print("numpy baseline: not measured: numpy not installed (pip install numpy)")
-    sys.exit(0)
+    np = None
 
 
 def best_of(repeats, fn):
@@ -58,7 +59,13 @@ def main():
     p.add_argument("--k", type=int, default=250)
     p.add_argument("--rolling-n", type=int, default=2_000_000)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     a = p.parse_args()
+    if np is None:
+        reason = "not measured: numpy not installed (pip install numpy)"
+        print(json.dumps({"not_measured": reason}) if a.json else f"numpy baseline: {reason}")
+        sys.exit(0)
+    report = {"n": a.n, "k": a.k, "rolling_n": a.rolling_n, "rolling": []}
 
     rng = np.random.default_rng(1)
     x = rng.random(a.n)
@@ -67,7 +74,9 @@ def main():
     out = seed_numpy(table, idx, x)
     assert np.array_equal(out, idx * x), "numpy seed result is wrong"
     t = best_of(a.repeats, lambda: seed_numpy(table, idx, x))
-    print(f"numpy seed split-apply-combine   N={a.n} k={a.k}: {t * 1e9 / a.n:8.2f} ns/element")
+    report["seed_ns_per_element"] = t * 1e9 / a.n
+    if not a.json:
+        print(f"numpy seed split-apply-combine   N={a.n} k={a.k}: {t * 1e9 / a.n:8.2f} ns/element")
 
     walk = rng.random(a.rolling_n).cumsum()
     for w in (10, 500):
@@ -77,10 +86,16 @@ def main():
         direct = np.array([np.sum(padded[i : i + 2 * w + 1]) / (2 * w + 1) for i in sample])
         rel = np.max(np.abs(got[sample] - direct) / np.abs(direct))
         t = best_of(a.repeats, lambda: rolling_cumsum(walk, w))
-        print(
-            f"numpy rolling mean (cumsum idiom) N={a.rolling_n} w={w}: "
-            f"{t * 1e9 / a.rolling_n:8.2f} ns/element, max relative error {rel:.1e}"
+        report["rolling"].append(
+            {"half_window": w, "ns_per_element": t * 1e9 / a.rolling_n, "max_rel_error": float(rel)}
         )
+        if not a.json:
+            print(
+                f"numpy rolling mean (cumsum idiom) N={a.rolling_n} w={w}: "
+                f"{t * 1e9 / a.rolling_n:8.2f} ns/element, max relative error {rel:.1e}"
+            )
+    if a.json:
+        print(json.dumps(report))
 
 
 if __name__ == "__main__":

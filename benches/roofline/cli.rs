@@ -1,0 +1,88 @@
+//! Command-line options of the roofline report.
+
+use std::path::PathBuf;
+
+/// What to measure and where to write it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Small sizes and few repetitions: a smoke test that finishes in
+    /// well under a minute (what CI runs).
+    pub quick: bool,
+    /// Thread counts to measure at, ascending; the last is "all threads".
+    pub threads: Vec<usize>,
+    /// Output folder for report.md, report.json and the SVG figures.
+    pub out: PathBuf,
+}
+
+pub const USAGE: &str = "\
+cargo bench --bench roofline [-- OPTIONS]
+
+Measures this machine's memory and compute roofs, places every splitapply
+kernel on them, and writes report.md, report.json and SVG figures.
+
+OPTIONS:
+  --quick            small sizes, few repetitions (under 40 s; used by CI)
+  --threads LIST     comma-separated thread counts, e.g. 1,2,4
+                     (default: 1 and all available cores)
+  --out DIR          output folder (default: target/roofline)
+  -h, --help         this text";
+
+impl Options {
+    /// Parses the arguments after the program name. `cargo bench` adds
+    /// `--bench`, which is accepted and ignored.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut options = Options {
+            quick: false,
+            threads: if cores > 1 { vec![1, cores] } else { vec![1] },
+            out: default_out_dir(),
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--bench" => {}
+                "--threads" => {
+                    let list = args.next().ok_or("--threads needs a list, e.g. 1,2,4")?;
+                    options.threads = parse_threads(&list)?;
+                }
+                "--out" => {
+                    options.out = args.next().ok_or("--out needs a folder")?.into();
+                }
+                "-h" | "--help" => return Err(USAGE.to_string()),
+                other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+            }
+        }
+        Ok(options)
+    }
+
+    /// The largest thread count: "all threads" in the report.
+    pub fn max_threads(&self) -> usize {
+        *self.threads.last().expect("at least one thread count")
+    }
+}
+
+fn parse_threads(list: &str) -> Result<Vec<usize>, String> {
+    let mut threads = Vec::new();
+    for part in list.split(',') {
+        let t: usize = part
+            .trim()
+            .parse()
+            .map_err(|_| format!("--threads: {part:?} is not a thread count"))?;
+        if t == 0 {
+            return Err("--threads: thread counts start at 1".into());
+        }
+        threads.push(t);
+    }
+    threads.sort_unstable();
+    threads.dedup();
+    Ok(threads)
+}
+
+/// `target/roofline` under the workspace, wherever the bench runs from.
+fn default_out_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("roofline")
+}

@@ -1,0 +1,110 @@
+//! Compute roofs: peak FLOP/s of the SIMD types the kernels use (`f64x4`,
+//! `f32x8` from `wide`), with FMA and with separate multiply and add.
+//!
+//! Each thread runs 12 independent accumulator chains, enough to cover an
+//! FMA latency of 4 cycles on 2 pipes (8 chains) with margin, and few enough
+//! to stay in 16 vector registers. The scalar ceiling is not timed: a scalar
+//! loop of independent chains is auto-vectorised by the compiler, so it is
+//! derived as the mul+add rate divided by the lane count.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use wide::{f32x8, f64x4};
+
+const CHAINS: usize = 12;
+
+/// Measured peaks at one thread count, GFLOP/s.
+#[derive(Debug, Clone)]
+pub struct Compute {
+    pub threads: usize,
+    pub f64_fma: f64,
+    pub f64_mul_add: f64,
+    pub f32_fma: f64,
+    pub f32_mul_add: f64,
+}
+
+impl Compute {
+    /// The three ceilings of the roofline for one float type:
+    /// (scalar, SIMD mul+add, SIMD FMA).
+    pub fn ceilings(&self, f32: bool) -> (f64, f64, f64) {
+        if f32 {
+            (self.f32_mul_add / 8.0, self.f32_mul_add, self.f32_fma)
+        } else {
+            (self.f64_mul_add / 4.0, self.f64_mul_add, self.f64_fma)
+        }
+    }
+}
+
+macro_rules! chains {
+    ($name:ident, $v:ty, $fma:expr) => {
+        /// Runs the chains `iters` times; returns a value the optimiser
+        /// cannot drop.
+        fn $name(iters: u64) -> $v {
+            let m = black_box(<$v>::splat(0.999_999));
+            let c = black_box(<$v>::splat(1e-7));
+            let mut acc = [<$v>::splat(1.0); CHAINS];
+            for _ in 0..iters {
+                for a in acc.iter_mut() {
+                    *a = if $fma { a.mul_add(m, c) } else { *a * m + c };
+                }
+            }
+            acc.iter().fold(<$v>::splat(0.0), |s, &a| s + a)
+        }
+    };
+}
+
+chains!(f64_fma_chains, f64x4, true);
+chains!(f64_mul_add_chains, f64x4, false);
+chains!(f32_fma_chains, f32x8, true);
+chains!(f32_mul_add_chains, f32x8, false);
+
+/// GFLOP/s of all the pool's threads running `chains(iters)` together;
+/// `flops_per_iter` counts 2 per lane per chain (a multiply and an add).
+fn rate<V: Send>(
+    pool: &rayon::ThreadPool,
+    iters: u64,
+    lanes: usize,
+    reps: usize,
+    chains: fn(u64) -> V,
+) -> f64 {
+    let threads = pool.current_num_threads();
+    let flops = (threads * CHAINS * lanes * 2) as f64 * iters as f64;
+    pool.broadcast(|_| black_box(chains(iters / 10)));
+    (0..reps.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            pool.broadcast(|_| black_box(chains(iters)));
+            flops / start.elapsed().as_secs_f64() / 1e9
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Best of `reps` timings of each chain kind, `iters` iterations each.
+pub fn peaks(pool: &rayon::ThreadPool, iters: u64, reps: usize) -> Compute {
+    Compute {
+        threads: pool.current_num_threads(),
+        f64_fma: rate(pool, iters, 4, reps, f64_fma_chains),
+        f64_mul_add: rate(pool, iters, 4, reps, f64_mul_add_chains),
+        f32_fma: rate(pool, iters, 8, reps, f32_fma_chains),
+        f32_mul_add: rate(pool, iters, 8, reps, f32_mul_add_chains),
+    }
+}
+
+/// The theoretical FMA peak in GFLOP/s: lanes x 2 FLOPs x FMA pipes x clock
+/// x threads, assuming one thread per physical core.
+pub fn theoretical(lanes: usize, fma_pipes: usize, clock_ghz: f64, threads: usize) -> f64 {
+    (lanes * 2 * fma_pipes * threads) as f64 * clock_ghz
+}
+
+/// FMA pipes per core: `SPLITAPPLY_FMA_PIPES` or 2, true of current x86-64
+/// server cores (Intel since Haswell, AMD since Zen 2) at 256-bit width.
+pub fn fma_pipes() -> (usize, bool) {
+    match std::env::var("SPLITAPPLY_FMA_PIPES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        Some(p) => (p, true),
+        None => (2, false),
+    }
+}

@@ -1,0 +1,299 @@
+//! Every built-in kernel, alone (a single-function map over all points) and
+//! inside `apply` (k = 250 instances with different parameters, uniform
+//! indices), for f64 and f32; and the rolling mean as one more kernel.
+//!
+//! Bytes-per-element model (explicit traffic, as STREAM counts it):
+//! - map: read x, write out: `2 * size_of::<T>()` (16 B for f64);
+//! - apply: read x and a u32 index, write out: `2 * size_of::<T>() + 4`
+//!   (20 B for f64). The engine's extra passes over cached tiles are not
+//!   DRAM traffic and are not counted;
+//! - rolling mean: read data, write out, as for a map.
+//!
+//! FLOPs per element are the kernels' own `flops_per_element` declarations.
+//!
+//! Each kernel is timed alternately with a *control*: a plain streaming loop
+//! with the same traffic over the same arrays (a copy for a map, the fused
+//! `out[i] = idx[i] as T * x[i]` for `apply`). On a shared machine the
+//! bandwidth available moves during a run (other tenants, vCPUs moved
+//! between core complexes), so the control, timed side by side, keeps the
+//! memory roof an upper bound for that very measurement.
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::{Engine, Float, FuncTable, Kernel};
+
+use crate::timing::{Sample, measure_interleaved};
+
+/// Functions per `apply` table.
+pub const K: usize = 250;
+
+/// The built-in kernels, by the name the report uses.
+pub const KERNELS: &[&str] = &[
+    "Affine", "Poly8", "Exp", "Ln", "Sqrt", "Sin", "Cos", "Pow", "Logistic", "Clamp", "Interp16",
+];
+
+/// Half-widths of the rolling mean rows.
+pub const ROLLING_HALF_WIDTHS: &[usize] = &[10, 500];
+
+/// How a kernel was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One kernel over all points.
+    Map,
+    /// `apply` with k = 250 instances, uniform u32 indices.
+    Apply,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Map => "map",
+            Mode::Apply => "apply k=250",
+        }
+    }
+}
+
+/// One measured kernel: what it is, how it ran, and its time.
+#[derive(Debug, Clone)]
+pub struct KernelPoint {
+    pub kernel: String,
+    pub float: &'static str,
+    pub mode: Mode,
+    pub threads: usize,
+    pub n: usize,
+    pub flops_per_element: f64,
+    pub bytes_per_element: f64,
+    pub sample: Sample,
+    /// The streaming loop with the same bytes per element, timed
+    /// alternately with the kernel.
+    pub control: Sample,
+}
+
+impl KernelPoint {
+    /// GB/s of the control loop.
+    pub fn control_gbps(&self) -> f64 {
+        self.bytes_per_element * self.n as f64 / self.control.median() / 1e9
+    }
+
+    /// FLOPs per byte.
+    pub fn intensity(&self) -> f64 {
+        self.flops_per_element / self.bytes_per_element
+    }
+
+    pub fn gflops(&self) -> f64 {
+        self.flops_per_element * self.n as f64 / self.sample.median() / 1e9
+    }
+
+    pub fn gbps(&self) -> f64 {
+        self.bytes_per_element * self.n as f64 / self.sample.median() / 1e9
+    }
+
+    pub fn ns_per_element(&self) -> f64 {
+        self.sample.median() * 1e9 / self.n as f64
+    }
+
+    /// Bytes the kernel streams through: decides which memory roof binds.
+    pub fn working_set(&self) -> usize {
+        (self.bytes_per_element * self.n as f64) as usize
+    }
+}
+
+/// Instance `j` of kernel `name`, with parameters that vary with `j` and
+/// suit inputs in [0.1, 2.1).
+fn make<T: Float>(name: &str, j: usize) -> Box<dyn Kernel<T>> {
+    let t = |v: f64| T::from_f64(v);
+    let s = j as f64 / K as f64;
+    match name {
+        "Affine" => Box::new(Affine::new(t(1.0 + s), t(s))),
+        "Poly8" => Box::new(Poly::new(
+            (0..9).map(|d| t(1.0 / ((d + 1 + j % 7) as f64))).collect(),
+        )),
+        "Exp" => Box::new(Exp::new()),
+        "Ln" => Box::new(Ln::new()),
+        "Sqrt" => Box::new(Sqrt::new()),
+        "Sin" => Box::new(Sin::new()),
+        "Cos" => Box::new(Cos::new()),
+        "Pow" => Box::new(Pow::new(t(0.5 + 2.0 * s))),
+        "Logistic" => Box::new(Logistic::new()),
+        "Clamp" => Box::new(Clamp::new(t(0.5 + s * 0.5), t(1.5)).expect("lo < hi")),
+        "Interp16" => {
+            let knots = (0..16).map(|i| t(i as f64 * 0.15)).collect();
+            let values = (0..16).map(|i| t(((i + j) % 16) as f64 * 0.1)).collect();
+            Box::new(Interp::new(knots, values).expect("increasing knots"))
+        }
+        other => panic!("unknown kernel {other}"),
+    }
+}
+
+/// The shared inputs: points in [0.1, 2.1) and uniform indices in 0..K.
+pub struct Inputs<T> {
+    pub x: Vec<T>,
+    pub idx: Vec<u32>,
+}
+
+impl<T: Float> Inputs<T> {
+    pub fn new(n: usize, seed: u64) -> Inputs<T> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        Inputs {
+            x: (0..n)
+                .map(|_| T::from_f64(0.1 + 2.0 * rng.random::<f64>()))
+                .collect(),
+            idx: (0..n).map(|_| rng.random_range(0..K as u32)).collect(),
+        }
+    }
+}
+
+/// Chunk of a parallel map: long enough to amortise scheduling, short
+/// enough to balance threads.
+const MAP_CHUNK: usize = 1 << 14;
+
+/// Times kernel `name` as a map and inside `apply` on `pool`, after checking
+/// `apply` against the kernels evaluated one point at a time.
+pub fn measure_kernel<T: Float>(
+    pool: &rayon::ThreadPool,
+    name: &str,
+    inputs: &Inputs<T>,
+    reps: usize,
+) -> [KernelPoint; 2] {
+    let n = inputs.x.len();
+    let size = std::mem::size_of::<T>() as f64;
+    let float = if size == 8.0 { "f64" } else { "f32" };
+    let single = make::<T>(name, 0);
+    let flops = single
+        .flops_per_element()
+        .expect("built-in kernels declare FLOPs");
+    let mut out = vec![T::from_f64(0.0); n];
+    let mut spare = vec![T::from_f64(0.0); n];
+    let x = &inputs.x;
+
+    let [map, copy] = pool.install(|| {
+        measure_pair(
+            reps,
+            || {
+                out.par_chunks_mut(MAP_CHUNK)
+                    .zip(x.par_chunks(MAP_CHUNK))
+                    .for_each(|(o, x)| single.eval(x, o))
+            },
+            || stream_copy(x, &mut spare),
+        )
+    });
+
+    let mut table = FuncTable::with_capacity(K);
+    for j in 0..K {
+        table.push_boxed(make::<T>(name, j));
+    }
+    let engine = Engine::new();
+    let idx = &inputs.idx;
+    engine
+        .apply_into(&table, idx, x, &mut out)
+        .expect("valid inputs");
+    check_apply(name, &table, inputs, &out);
+    let [apply, fused] = pool.install(|| {
+        measure_pair(
+            reps,
+            || {
+                engine
+                    .apply_into(&table, idx, x, &mut out)
+                    .expect("valid inputs")
+            },
+            || stream_fused(idx, x, &mut spare),
+        )
+    });
+
+    let point = |mode, bytes, sample, control| KernelPoint {
+        kernel: name.to_string(),
+        float,
+        mode,
+        threads: pool.current_num_threads(),
+        n,
+        flops_per_element: flops,
+        bytes_per_element: bytes,
+        sample,
+        control,
+    };
+    [
+        point(Mode::Map, 2.0 * size, map, copy),
+        point(Mode::Apply, 2.0 * size + 4.0, apply, fused),
+    ]
+}
+
+/// Times `kernel` and `control` alternately.
+fn measure_pair(reps: usize, mut kernel: impl FnMut(), mut control: impl FnMut()) -> [Sample; 2] {
+    let mut samples = measure_interleaved(reps, &mut [&mut kernel, &mut control]).into_iter();
+    [samples.next().unwrap(), samples.next().unwrap()]
+}
+
+/// The map's control: read x, write out, nothing else. (`+ 0.0` keeps the
+/// compiler from calling `memcpy`, whose non-temporal stores would move
+/// fewer bytes than an ordinary kernel does.)
+fn stream_copy<T: Float>(x: &[T], out: &mut [T]) {
+    out.par_chunks_mut(MAP_CHUNK)
+        .zip(x.par_chunks(MAP_CHUNK))
+        .for_each(|(o, x)| {
+            let zero = T::from_f64(0.0);
+            o.iter_mut().zip(x).for_each(|(o, &x)| *o = x + zero)
+        });
+}
+
+/// The apply's control: read idx and x, write out.
+fn stream_fused<T: Float>(idx: &[u32], x: &[T], out: &mut [T]) {
+    out.par_chunks_mut(MAP_CHUNK)
+        .zip(x.par_chunks(MAP_CHUNK).zip(idx.par_chunks(MAP_CHUNK)))
+        .for_each(|(o, (x, idx))| {
+            o.iter_mut()
+                .zip(x.iter().zip(idx))
+                .for_each(|(o, (&x, &i))| *o = T::from_f64(f64::from(i)) * x)
+        });
+}
+
+/// A fast wrong answer must not be timed: compares about 1,000 evenly
+/// spaced points with their kernel evaluated alone, bitwise.
+fn check_apply<T: Float>(name: &str, table: &FuncTable<T>, inputs: &Inputs<T>, out: &[T]) {
+    let step = (inputs.x.len() / 1000).max(1);
+    for i in (0..inputs.x.len()).step_by(step) {
+        let kernel = table.get(inputs.idx[i] as usize).expect("index < K");
+        let mut one = [inputs.x[i]];
+        kernel.eval_in_place(&mut one);
+        assert!(
+            one[0].to_bits_u64() == out[i].to_bits_u64() || (one[0].is_nan() && out[i].is_nan()),
+            "{name}: apply gave {} at {i}, the kernel alone {}",
+            out[i].to_f64(),
+            one[0].to_f64()
+        );
+    }
+}
+
+/// Times `rolling_mean` with half-width `w` over `inputs.x` on `pool`.
+/// FLOPs model: the O(N) sliding sum's add, subtract and scale (3 per
+/// element), whatever the window; bytes: read data, write out.
+pub fn measure_rolling<T: Float>(
+    pool: &rayon::ThreadPool,
+    w: usize,
+    inputs: &Inputs<T>,
+    reps: usize,
+) -> KernelPoint {
+    let n = inputs.x.len();
+    let size = std::mem::size_of::<T>() as f64;
+    let mut out = vec![T::from_f64(0.0); n];
+    let mut spare = vec![T::from_f64(0.0); n];
+    let [sample, control] = pool.install(|| {
+        measure_pair(
+            reps,
+            || splitapply::rolling_mean(&inputs.x, w, &mut out).expect("lengths match"),
+            || stream_copy(&inputs.x, &mut spare),
+        )
+    });
+    KernelPoint {
+        kernel: format!("RollingMean w={w}"),
+        float: if size == 8.0 { "f64" } else { "f32" },
+        mode: Mode::Map,
+        threads: pool.current_num_threads(),
+        n,
+        flops_per_element: 3.0,
+        bytes_per_element: 2.0 * size,
+        sample,
+        control,
+    }
+}

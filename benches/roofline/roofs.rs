@@ -1,0 +1,116 @@
+//! The roofs at each thread count, and where each measured kernel sits
+//! under them.
+
+use splitapply::CacheSizes;
+
+use crate::compute::Compute;
+use crate::kernels::KernelPoint;
+use crate::memory::{self, Stream, SweepPoint};
+
+/// Memory and compute roofs at one thread count. Bandwidths in GB/s,
+/// peaks in GFLOP/s.
+#[derive(Debug, Clone)]
+pub struct Roofs {
+    pub threads: usize,
+    pub dram: f64,
+    pub l3: Option<f64>,
+    pub l2: Option<f64>,
+    pub l1: Option<f64>,
+    pub compute: Compute,
+}
+
+impl Roofs {
+    pub fn new(
+        stream: &Stream,
+        sweep: &[SweepPoint],
+        compute: &Compute,
+        caches: &CacheSizes,
+    ) -> Roofs {
+        let mine: Vec<SweepPoint> = sweep
+            .iter()
+            .filter(|p| p.threads == stream.threads)
+            .cloned()
+            .collect();
+        let [l1, l2, l3] = memory::level_bandwidths(&mine, caches);
+        Roofs {
+            threads: stream.threads,
+            dram: stream.best(),
+            l3,
+            l2,
+            l1,
+            compute: compute.clone(),
+        }
+    }
+
+    /// The memory level a stream of `bytes` (over all threads) comes from,
+    /// and its bandwidth. Up to twice the last-level cache counts as L3: a
+    /// victim L3 keeps part of such a stream, and a roof must be an upper
+    /// bound.
+    pub fn memory_for(&self, bytes: usize, caches: &CacheSizes) -> (&'static str, f64) {
+        let per_thread = bytes / self.threads.max(1);
+        if per_thread <= caches.l2 / 2 {
+            if let Some(bw) = self.l2 {
+                return ("L2", bw);
+            }
+        }
+        if bytes <= 2 * caches.llc {
+            if let Some(bw) = self.l3 {
+                return ("L3", bw);
+            }
+        }
+        ("DRAM", self.dram)
+    }
+
+    /// The FMA peak for one float type: the highest compute ceiling.
+    pub fn peak(&self, float: &str) -> f64 {
+        self.compute.ceilings(float == "f32").2
+    }
+}
+
+/// A kernel point read against its roofs.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// "DRAM", "L3", "L2", "stream control" (the side-by-side control loop
+    /// outran the level's roof) or "FMA peak".
+    pub binding: &'static str,
+    /// The binding roof's attainable GFLOP/s at this intensity.
+    pub attainable_gflops: f64,
+    /// Measured / attainable.
+    pub fraction: f64,
+    /// True when the point sits above its roof: a measurement error.
+    pub above_roof: bool,
+}
+
+pub fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> Placement {
+    let (level, level_bw) = roofs.memory_for(point.working_set(), caches);
+    // The control loop, timed side by side, saw this much bandwidth: if the
+    // machine gave more than the roofs measured, the roof must rise with it.
+    let control_bw = point.control_gbps();
+    let (level, bw) = if control_bw > level_bw {
+        ("stream control", control_bw)
+    } else {
+        (level, level_bw)
+    };
+    let memory_bound = point.intensity() * bw;
+    let peak = roofs.peak(point.float);
+    let (binding, attainable) = if memory_bound <= peak {
+        (level, memory_bound)
+    } else {
+        ("FMA peak", peak)
+    };
+    let fraction = point.gflops() / attainable;
+    Placement {
+        binding,
+        attainable_gflops: attainable,
+        fraction,
+        above_roof: fraction > 1.0,
+    }
+}
+
+/// The roofs of the given thread count.
+pub fn at(roofs: &[Roofs], threads: usize) -> &Roofs {
+    roofs
+        .iter()
+        .find(|r| r.threads == threads)
+        .expect("roofs measured at every thread count")
+}

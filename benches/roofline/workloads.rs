@@ -1,0 +1,444 @@
+//! The seed workload against its baselines, the tile-length sweep and thread
+//! scaling of the performance plan's workloads.
+//!
+//! Every contender is checked against the naive reference once before it is
+//! timed, so a fast wrong answer cannot enter the report.
+
+use std::path::Path;
+use std::process::Command;
+
+use splitapply::{Engine, FuncTable, Strategy};
+
+use crate::support::*;
+use crate::timing::{Sample, measure, measure_interleaved, pool};
+
+/// Functions in the seed workload.
+pub const SEED_K: usize = 250;
+
+/// One contender on the seed workload.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub name: &'static str,
+    pub threads: usize,
+    pub n: usize,
+    pub sample: Sample,
+}
+
+impl Baseline {
+    pub fn ns_per_element(&self) -> f64 {
+        self.sample.median() * 1e9 / self.n as f64
+    }
+}
+
+/// The seed workload (k = 250 closures f_j(x) = j * x, uniform u32
+/// indices): splitapply, the `dyn Fn` loop and the fused bandwidth bound at
+/// every thread count; the serial `dyn Fn` loop and the argsort port once.
+pub fn seed_baselines(
+    threads: &[usize],
+    n: usize,
+    argsort_n: usize,
+    reps: usize,
+    mut progress: impl FnMut(&str),
+) -> Vec<Baseline> {
+    let (idx, x) = uniform_input(n, SEED_K, 1);
+    let (table, boxed) = linear_closures(SEED_K);
+    let want = reference(&boxed, &idx, &x);
+    let mut out = vec![0.0; n];
+    let mut rows = Vec::new();
+    for &t in threads {
+        progress(&format!(
+            "seed: splitapply, dyn Fn loop, bound on {t} threads"
+        ));
+        let pool = pool(t);
+        let engine = Engine::new();
+        let names = [
+            "splitapply",
+            "dyn Fn loop (rayon)",
+            "bandwidth bound (fused loop)",
+        ];
+        let run = |which: usize, o: &mut [f64]| match which {
+            0 => engine.apply_into(&table, &idx, &x, o).unwrap(),
+            1 => dyn_loop_parallel(&boxed, &idx, &x, o),
+            _ => fused_linear(&idx, &x, o),
+        };
+        for (which, name) in names.iter().enumerate() {
+            pool.install(|| run(which, &mut out));
+            check(name, &out, &want, 0.0);
+        }
+        let samples = pool.install(|| {
+            let (mut o0, mut o1, mut o2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            measure_interleaved(
+                reps,
+                &mut [
+                    &mut || run(0, &mut o0),
+                    &mut || run(1, &mut o1),
+                    &mut || run(2, &mut o2),
+                ],
+            )
+        });
+        for (name, sample) in names.into_iter().zip(samples) {
+            rows.push(Baseline {
+                name,
+                threads: t,
+                n,
+                sample,
+            });
+        }
+    }
+    progress("seed: dyn Fn loop (serial)");
+    dyn_loop_serial(&boxed, &idx, &x, &mut out);
+    check("dyn Fn serial", &out, &want, 0.0);
+    rows.push(Baseline {
+        name: "dyn Fn loop (serial)",
+        threads: 1,
+        n,
+        sample: measure(reps, || dyn_loop_serial(&boxed, &idx, &x, &mut out)),
+    });
+    // The argsort port is 50-100x slower; a smaller N keeps the run short
+    // and it is O(N log N), so per element it only flatters the port.
+    progress("seed: argsort port (serial)");
+    let m = argsort_n.min(n);
+    argsort_port(&boxed, &idx[..m], &x[..m], &mut out[..m]);
+    check("argsort port", &out[..m], &want[..m], 0.0);
+    rows.push(Baseline {
+        name: "argsort port (serial)",
+        threads: 1,
+        n: m,
+        sample: measure(reps.min(3), || {
+            argsort_port(&boxed, &idx[..m], &x[..m], &mut out[..m])
+        }),
+    });
+    rows
+}
+
+/// The numpy originals, timed by benches/numpy_baseline.py.
+#[derive(Debug, Clone)]
+pub enum Numpy {
+    Measured {
+        n: usize,
+        seed_ns: f64,
+        /// (half-width, ns/element, relative error) of the cumsum idiom.
+        rolling: Vec<(usize, f64, f64)>,
+    },
+    NotMeasured(String),
+}
+
+/// Runs the numpy script with `--json`; says why when it cannot.
+pub fn numpy(n: usize, repeats: usize) -> Numpy {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_baseline.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args([
+            "--json",
+            "--n",
+            &n.to_string(),
+            "--rolling-n",
+            &n.to_string(),
+        ])
+        .args(["--repeats", &repeats.to_string()])
+        .output();
+    let out = match out {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            return Numpy::NotMeasured(format!(
+                "numpy_baseline.py failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+        }
+        Err(e) => return Numpy::NotMeasured(format!("python3 not available ({e})")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parsed: serde_json::Value = match serde_json::from_str(text.trim()) {
+        Ok(v) => v,
+        Err(e) => return Numpy::NotMeasured(format!("unreadable numpy_baseline.py output ({e})")),
+    };
+    if let Some(reason) = parsed["not_measured"].as_str() {
+        return Numpy::NotMeasured(reason.to_string());
+    }
+    let rolling = parsed["rolling"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| {
+                    Some((
+                        r["half_window"].as_u64()? as usize,
+                        r["ns_per_element"].as_f64()?,
+                        r["max_rel_error"].as_f64()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match parsed["seed_ns_per_element"].as_f64() {
+        Some(seed_ns) => Numpy::Measured {
+            n,
+            seed_ns,
+            rolling,
+        },
+        None => Numpy::NotMeasured("numpy_baseline.py gave no seed time".into()),
+    }
+}
+
+/// One point of the tile-length sweep.
+#[derive(Debug, Clone)]
+pub struct TilePoint {
+    pub workload: &'static str,
+    pub tile_len: usize,
+    pub threads: usize,
+    pub n: usize,
+    pub sample: Sample,
+}
+
+/// The workloads of the tile sweep and the scaling runs.
+pub struct Workload {
+    pub name: &'static str,
+    pub what: &'static str,
+    pub table: FuncTable<f64>,
+    pub idx: Vec<u32>,
+    pub x: Vec<f64>,
+    pub want: Vec<f64>,
+    /// 0 for bitwise; the built-in Exp differs from std by an ULP.
+    pub max_rel: f64,
+    /// Bytes per element of the bandwidth bound (explicit traffic).
+    pub bytes_per_element: f64,
+    /// Rolling mean half-width: the workload is `rolling_mean`, not `apply`.
+    pub rolling: Option<usize>,
+}
+
+impl Workload {
+    fn apply(
+        name: &'static str,
+        what: &'static str,
+        table: FuncTable<f64>,
+        boxed: &[DynFn],
+        idx: Vec<u32>,
+        x: Vec<f64>,
+        max_rel: f64,
+    ) -> Workload {
+        let want = reference(boxed, &idx, &x);
+        Workload {
+            name,
+            what,
+            table,
+            idx,
+            x,
+            want,
+            max_rel,
+            bytes_per_element: 20.0,
+            rolling: None,
+        }
+    }
+
+    /// Runs the workload once on the current pool.
+    pub fn run(&self, engine: &Engine, out: &mut [f64]) {
+        match self.rolling {
+            Some(w) => splitapply::rolling_mean(&self.x, w, out).unwrap(),
+            None => engine
+                .apply_into(&self.table, &self.idx, &self.x, out)
+                .unwrap(),
+        }
+    }
+
+    pub fn check(&self, out: &[f64]) {
+        check(self.name, out, &self.want, self.max_rel);
+    }
+}
+
+/// W1-W4, W6, W7 of the performance plan and the rolling mean, at N points.
+pub fn workloads(n: usize) -> Vec<Workload> {
+    let mut list = Vec::new();
+    let (idx, x) = uniform_input(n, SEED_K, 1);
+    let (table, boxed) = linear_closures(SEED_K);
+    list.push(Workload::apply(
+        "W1",
+        "k=250 closures j*x",
+        table,
+        &boxed,
+        idx.clone(),
+        x.clone(),
+        0.0,
+    ));
+    list.push(Workload::apply(
+        "W1a",
+        "k=250 Affine(j, 0)",
+        linear_affine(SEED_K),
+        &boxed,
+        idx,
+        x,
+        0.0,
+    ));
+
+    let (idx, x) = uniform_input(n, SEED_K, 2);
+    let (table, boxed) = exp_poly(SEED_K);
+    list.push(Workload::apply(
+        "W2",
+        "k=250 Exp / Poly8",
+        table,
+        &boxed,
+        idx,
+        x,
+        4.0 * f64::EPSILON,
+    ));
+
+    let (mut idx, x) = uniform_input(n, SEED_K, 3);
+    idx.sort_unstable();
+    let (table, boxed) = linear_closures(SEED_K);
+    list.push(Workload::apply(
+        "W3",
+        "W1, sorted indices",
+        table,
+        &boxed,
+        idx,
+        x,
+        0.0,
+    ));
+
+    let (_, x) = uniform_input(n, 2, 4);
+    let idx = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
+    let (table, boxed) = piecewise();
+    list.push(Workload::apply(
+        "W4",
+        "k=2 piecewise",
+        table,
+        &boxed,
+        idx,
+        x,
+        0.0,
+    ));
+
+    let (idx, x) = uniform_input(n, 100_000, 6);
+    let (table, boxed) = linear_closures(100_000);
+    list.push(Workload::apply(
+        "W6",
+        "k=100,000 closures",
+        table,
+        &boxed,
+        idx,
+        x,
+        0.0,
+    ));
+
+    let (_, x) = uniform_input(n, SEED_K, 7);
+    let idx = zipf_indices(n, SEED_K, 7);
+    let (table, boxed) = linear_closures(SEED_K);
+    list.push(Workload::apply(
+        "W7",
+        "W1, Zipf indices",
+        table,
+        &boxed,
+        idx,
+        x,
+        0.0,
+    ));
+
+    let walk: Vec<f64> = {
+        let (_, steps) = uniform_input(n, 1, 5);
+        steps
+            .iter()
+            .scan(0.0, |s, &v| {
+                *s += v;
+                Some(*s)
+            })
+            .collect()
+    };
+    let w = 10;
+    let want = rolling_reference(&walk, w);
+    list.push(Workload {
+        name: "Rolling",
+        what: "rolling mean w=10",
+        table: FuncTable::new(),
+        idx: Vec::new(),
+        x: walk,
+        want,
+        max_rel: 1e-12,
+        bytes_per_element: 16.0,
+        rolling: Some(w),
+    });
+    list
+}
+
+/// Direct summation of each edge-padded window.
+fn rolling_reference(x: &[f64], w: usize) -> Vec<f64> {
+    let n = x.len() as isize;
+    let at = |i: isize| x[i.clamp(0, n - 1) as usize];
+    (0..n)
+        .map(|i| (i - w as isize..=i + w as isize).map(at).sum::<f64>() / (2 * w + 1) as f64)
+        .collect()
+}
+
+/// Time against tile length for W1 and W2 on `pool`.
+pub fn tile_sweep(
+    pool: &rayon::ThreadPool,
+    workloads: &[Workload],
+    tile_lens: &[usize],
+    reps: usize,
+    mut progress: impl FnMut(&str),
+) -> Vec<TilePoint> {
+    let mut points = Vec::new();
+    let mut out = vec![0.0; workloads[0].x.len()];
+    for w in workloads.iter().filter(|w| matches!(w.name, "W1" | "W2")) {
+        for &tile_len in tile_lens {
+            progress(&format!("tile sweep: {} tile {tile_len}", w.name));
+            let engine = Engine::new().tile_len(tile_len).strategy(Strategy::Bucket);
+            pool.install(|| w.run(&engine, &mut out));
+            w.check(&out);
+            let sample = pool.install(|| measure(reps, || w.run(&engine, &mut out)));
+            points.push(TilePoint {
+                workload: w.name,
+                tile_len,
+                threads: pool.current_num_threads(),
+                n: w.x.len(),
+                sample,
+            });
+        }
+    }
+    points
+}
+
+/// One workload at one thread count.
+#[derive(Debug, Clone)]
+pub struct ScalingPoint {
+    pub workload: &'static str,
+    pub what: &'static str,
+    pub threads: usize,
+    pub n: usize,
+    pub bytes_per_element: f64,
+    pub sample: Sample,
+}
+
+impl ScalingPoint {
+    /// Points per second, in billions.
+    pub fn gelem_per_s(&self) -> f64 {
+        self.n as f64 / self.sample.median() / 1e9
+    }
+}
+
+/// Each workload at each thread count, automatic strategy and tile.
+pub fn scaling(
+    threads: &[usize],
+    workloads: &[Workload],
+    reps: usize,
+    mut progress: impl FnMut(&str),
+) -> Vec<ScalingPoint> {
+    let mut points = Vec::new();
+    let mut out = vec![0.0; workloads[0].x.len()];
+    let engine = Engine::new();
+    for &t in threads {
+        let pool = pool(t);
+        for w in workloads {
+            progress(&format!("scaling: {} on {t} threads", w.name));
+            pool.install(|| w.run(&engine, &mut out));
+            w.check(&out);
+            let sample = pool.install(|| measure(reps, || w.run(&engine, &mut out)));
+            points.push(ScalingPoint {
+                workload: w.name,
+                what: w.what,
+                threads: t,
+                n: w.x.len(),
+                bytes_per_element: w.bytes_per_element,
+                sample,
+            });
+        }
+    }
+    points
+}
