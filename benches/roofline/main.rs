@@ -114,10 +114,16 @@ fn main() {
     let threads = options.threads.clone();
     let t_count = threads.len() as u64;
 
-    // Sweep sizes: 8 KiB per thread up to 4x the last-level cache.
-    let sweep_max = 4 * caches.llc;
-    let sweep_steps = (sweep_max / (8 << 10)).ilog2() as u64 + 1;
-    let steps = t_count * (2 + sweep_steps)
+    // Sweep sizes: 8 KiB per thread up to 4x the last-level cache over all
+    // threads (the DRAM end), so the memory used does not grow with threads.
+    let sweep_min = 8 << 10;
+    let sweep_max = |t: usize| (4 * caches.llc / t).max(2 * caches.l2).max(sweep_min);
+    let sweep_steps: u64 = threads
+        .iter()
+        .map(|&t| (sweep_max(t) / sweep_min).ilog2() as u64 + 1)
+        .sum();
+    let steps = t_count * 2
+        + sweep_steps
         + t_count * 2 * (KERNELS.len() + ROLLING_HALF_WIDTHS.len()) as u64
         + t_count
         + 4
@@ -146,8 +152,8 @@ fn main() {
             .push(memory::stream(&pool, 4 * caches.llc, sizes.roof_reps));
         results.sweep.extend(memory::working_set_sweep(
             &pool,
-            8 << 10,
-            sweep_max,
+            sweep_min,
+            sweep_max(t),
             sizes.sweep_bytes,
             sizes.reps.min(5),
             || step(&format!("working-set sweep, {t} threads")),

@@ -88,11 +88,21 @@ fn roofline(r: &Results, path: &Path) -> Fallible {
     let root = SVGBackend::new(path, (1500, 720)).into_drawing_area();
     root.fill(&WHITE)?;
     let root = root.titled(
-        &format!(
-            "Roofline: splitapply kernels on {} ({} threads filled, 1 thread hollow)",
-            r.machine.cpu_model,
-            r.max_threads()
-        ),
+        &if r.max_threads() > r.options.threads[0] {
+            format!(
+                "Roofline: splitapply kernels on {} ({} threads filled, {} hollow)",
+                r.machine.cpu_model,
+                r.max_threads(),
+                r.options.threads[0]
+            )
+        } else {
+            format!(
+                "Roofline: splitapply kernels on {} ({} thread{})",
+                r.machine.cpu_model,
+                r.max_threads(),
+                if r.max_threads() == 1 { "" } else { "s" }
+            )
+        },
         (FONT, 22),
     )?;
     let (panels, legend) = root.split_horizontally(1180);
@@ -162,12 +172,14 @@ fn roofline_panel(r: &Results, area: &Area, float: &str, top: &Roofs, one: &Roof
         }
     }
     let (_, _, fma_one) = one.compute.ceilings(f32);
-    chart.draw_series(DashedLineSeries::new(
-        diagonal(one.dram, fma_one),
-        6,
-        4,
-        DRAM.stroke_width(1),
-    ))?;
+    if one.threads != top.threads {
+        chart.draw_series(DashedLineSeries::new(
+            diagonal(one.dram, fma_one),
+            6,
+            4,
+            DRAM.stroke_width(1),
+        ))?;
+    }
     // Compute ceilings.
     let (scalar, simd, fma) = top.compute.ceilings(f32);
     for (peak, colour) in [(fma, FMA), (simd, SIMD), (scalar, SCALAR)] {
@@ -239,7 +251,11 @@ fn roofline_legend(area: &Area, r: &Results, top: &Roofs, one: &Roofs) -> Fallib
         Ok(())
     };
     area.draw(&Text::new(
-        format!("Roofs ({} threads)", top.threads),
+        format!(
+            "Roofs ({} thread{})",
+            top.threads,
+            if top.threads == 1 { "" } else { "s" }
+        ),
         (x, y - 25),
         head.clone(),
     ))?;
@@ -250,11 +266,13 @@ fn roofline_legend(area: &Area, r: &Results, top: &Roofs, one: &Roofs) -> Fallib
             roof_lines.push((colour, false, format!("{name} {bw:.0} GB/s")));
         }
     }
-    roof_lines.push((
-        DRAM,
-        true,
-        format!("DRAM and FMA peak, {} thread", one.threads),
-    ));
+    if one.threads != top.threads {
+        roof_lines.push((
+            DRAM,
+            true,
+            format!("DRAM and FMA peak, {} thread", one.threads),
+        ));
+    }
     roof_lines.push((FMA, false, format!("FMA peak ({t} thr)")));
     roof_lines.push((SIMD, false, "SIMD mul+add, no FMA".into()));
     roof_lines.push((SCALAR, false, "scalar (derived)".into()));
@@ -287,7 +305,11 @@ fn roofline_legend(area: &Area, r: &Results, top: &Roofs, one: &Roofs) -> Fallib
     y += 22;
     area.draw(&Circle::new((x + 15, y), 6, grey.stroke_width(2)))?;
     area.draw(&Text::new(
-        format!("hollow: {} thread", one.threads),
+        format!(
+            "hollow: {} thread{}",
+            one.threads,
+            if one.threads == 1 { "" } else { "s" }
+        ),
         (x + 40, y - 7),
         font.clone(),
     ))?;
