@@ -329,7 +329,8 @@ fn markdown(r: &Results) -> String {
          machine the bandwidth on offer moves during a run; the control keeps the roof \
          an upper bound for each measurement. Time is the median with its spread \
          ((max - min) / 2 as a share of the median). A point above its roof is flagged: \
-         it can only be a measurement error.\n",
+         it can only be a measurement error, and the flag says whether the \
+         excess is within the timings' own spread (noise) or beyond it.\n",
         16, 8, r.kernel_n
     );
     let _ = writeln!(
@@ -339,10 +340,10 @@ fn markdown(r: &Results) -> String {
     let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for p in &r.kernels {
         let pl = roofs::place(p, roofs::at(&roofs, p.threads), &m.caches);
-        let flag = if pl.above_roof {
-            " **ABOVE ROOF: measurement error**"
-        } else {
-            ""
+        let flag = match (pl.above_roof, pl.within_spread) {
+            (false, _) => "",
+            (true, true) => " **ABOVE ROOF: measurement error, within the timing spread**",
+            (true, false) => " **ABOVE ROOF: measurement error, beyond the timing spread**",
         };
         let _ = writeln!(
             w,
@@ -569,6 +570,7 @@ fn to_json(r: &Results) -> Value {
                 "attainable_gflops": pl.attainable_gflops,
                 "fraction_of_roof": pl.fraction,
                 "above_roof": pl.above_roof,
+                "above_roof_within_spread": pl.above_roof && pl.within_spread,
             })
         }).collect::<Vec<_>>(),
         "seed_baselines": r.baselines.iter().map(|b| json!({

@@ -79,6 +79,9 @@ pub struct Placement {
     pub fraction: f64,
     /// True when the point sits above its roof: a measurement error.
     pub above_roof: bool,
+    /// True when it sits above by less than the timings' own spread (half
+    /// the kernel's plus half the control's): noise, not a broken model.
+    pub within_spread: bool,
 }
 
 pub fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> Placement {
@@ -104,6 +107,7 @@ pub fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> Placeme
         attainable_gflops: attainable,
         fraction,
         above_roof: fraction > 1.0,
+        within_spread: fraction - 1.0 <= 0.5 * (point.sample.spread() + point.control.spread()),
     }
 }
 
