@@ -189,7 +189,7 @@ fn w4_two_functions(c: &mut Criterion) {
         boxed: &boxed,
         idx: &idx,
         x: &x,
-        max_rel: 0.0,
+        max_rel: W4_MAX_REL,
     }
     .bench(&mut g, &[Strategy::Bucket, Strategy::Select], false);
     bound_fused(&mut g, &idx, &x);

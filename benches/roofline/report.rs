@@ -614,6 +614,9 @@ pub fn print_summary(r: &Results) {
         t,
         if r.options.quick { ", QUICK RUN" } else { "" }
     );
+    if let Some(warning) = r.machine.warning() {
+        println!("  WARNING: {warning}");
+    }
     println!(
         "  DRAM {:.1} GB/s | f64 FMA peak {:.1} GFLOP/s | f32 FMA peak {:.1} GFLOP/s",
         top.dram, top.compute.f64_fma, top.compute.f32_fma

@@ -303,7 +303,7 @@ pub fn workloads(n: usize) -> Vec<Workload> {
         &boxed,
         idx,
         x,
-        0.0,
+        W4_MAX_REL,
     ));
 
     let (idx, x) = uniform_input(n, 100_000, 6);

@@ -85,6 +85,15 @@ pub fn exp_poly(k: usize) -> (FuncTable<f64>, Vec<DynFn>) {
     (table, boxed)
 }
 
+/// How far W4's built-in `Poly` may differ from its closure twin, which
+/// uses `f64::mul_add`: bitwise when the build has FMA; without it `wide`
+/// rounds the multiply and the add separately.
+pub const W4_MAX_REL: f64 = if cfg!(target_feature = "fma") {
+    0.0
+} else {
+    4.0 * f64::EPSILON
+};
+
 /// W4: a two-piece function, `1 - x^2/2` below 0.5 and `x/2 + 0.5` above,
 /// as built-in `Poly` and `Affine` and as closures.
 pub fn piecewise() -> (FuncTable<f64>, Vec<DynFn>) {
