@@ -34,10 +34,11 @@ use wide::f64x8;
 use crate::float::Float;
 
 /// Windows up to this length (`2w + 1`) use the direct path. Measured
-/// crossover (N = 2e6, 2 threads): direct costs about 0.06 ns per unit of
-/// `w` (0.72 ns/point at w = 6, 1.09 at w = 12), sliding about 1.3 ns/point
-/// whatever `w` (1.27 at w = 13, 1.35 at w = 500); they meet near w = 15.
-pub(crate) const DIRECT_MAX_WINDOW: usize = 31;
+/// (N = 2e6, 1 thread, `examples/rolling_probe.rs`): since the sliding path
+/// moves its data through registers it costs 1.0-1.1 ns/point whatever `w`,
+/// and the direct path 0.97 at w = 1, 1.16 at w = 2, 1.32 at w = 4 and 2.40
+/// at w = 10; they meet at w = 1.
+pub(crate) const DIRECT_MAX_WINDOW: usize = 3;
 
 /// Outputs computed together on the direct path: 64 `f64` accumulators are
 /// eight independent AVX-512 (sixteen AVX2) addition chains. (16 outputs
@@ -137,7 +138,10 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
 /// it.
 fn anchor_spacing(w: usize) -> usize {
     let window = w.saturating_mul(2).saturating_add(1);
-    window.saturating_mul(8).next_power_of_two().max(4096)
+    // Plus one vector of steps: the eight segments advanced together are
+    // `spacing` apart, and a power of two would put all their streams in the
+    // same L1 sets (every 4 KiB apart aliases), more streams than ways.
+    window.saturating_mul(8).next_power_of_two().max(4096) + LOCKSTEP
 }
 
 /// `data[i]` with `i` clamped to the data: the edge padding.
@@ -248,6 +252,16 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
             (hi[g], lo[g]) = (anchor.hi, anchor.lo);
         }
         let mut state = (f64x8::from(hi), f64x8::from(lo));
+        let group_start = start + begin[0];
+        let interior = group == LOCKSTEP
+            && end[LOCKSTEP - 1] - begin[LOCKSTEP - 1] == spacing
+            && group_start >= w
+            && group_start + LOCKSTEP * spacing + w < data.len();
+        if interior {
+            let outputs = &mut out[begin[0]..begin[0] + LOCKSTEP * spacing];
+            sliding_group_interior(data, w, inv_window, group_start, spacing, outputs, state);
+            continue;
+        }
         for block_start in (0..spacing).step_by(BLOCK) {
             let steps = BLOCK.min(spacing - block_start);
             for g in 0..LOCKSTEP {
@@ -279,6 +293,122 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
                 }
             }
         }
+    }
+}
+
+/// The sliding path for a full group of [`LOCKSTEP`] segments of `spacing`
+/// outputs each, starting at output `group_start`, whose windows never
+/// reach past either end of the data (so no index needs clamping).
+///
+/// The same per-lane recurrence as the general loop in [`sliding_chunk`],
+/// so the same bits, but the data moves through registers: eight steps of
+/// every segment are loaded as contiguous vectors, transposed so that the
+/// lanes are the segments, advanced, and transposed back for contiguous
+/// stores. (The general loop's strided staging compiles to AVX-512 scatters
+/// and gathers, which cost half its time.)
+fn sliding_group_interior<T: Float>(
+    data: &[T],
+    w: usize,
+    inv_window: f64,
+    group_start: usize,
+    spacing: usize,
+    out: &mut [T],
+    mut state: (f64x8, f64x8),
+) {
+    const STEPS: usize = LOCKSTEP;
+    let inv = f64x8::splat(inv_window);
+    for t0 in (0..spacing).step_by(STEPS) {
+        let mut changes = [f64x8::ZERO; LOCKSTEP];
+        for (g, change) in changes.iter_mut().enumerate() {
+            let first = group_start + g * spacing + t0;
+            *change = load8(&data[first + w + 1..]) - load8(&data[first - w..]);
+        }
+        let changes = transpose8(changes);
+        let mut sums = [f64x8::ZERO; STEPS];
+        for (sum, change) in sums.iter_mut().zip(changes) {
+            *sum = state.0 + state.1;
+            state = neumaier_step(state, change);
+        }
+        for (g, means) in transpose8(sums).into_iter().enumerate() {
+            let at = g * spacing + t0;
+            store8(means * inv, &mut out[at..at + STEPS]);
+        }
+    }
+}
+
+/// Transposes an 8x8 block: `out[j]` lane `i` is `rows[i]` lane `j`.
+///
+/// With AVX-512 this is 24 register shuffles (`vshufpd` pairs the rows
+/// within each 128-bit lane, two rounds of `vpermt2q` move the 128-bit
+/// lanes); `wide`'s portable transpose goes through the stack, lane by lane.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[inline(always)]
+fn transpose8(rows: [f64x8; 8]) -> [f64x8; 8] {
+    use safe_arch::{m512d, m512i, shuffle_abv_i64_all_m512i, shuffle_m512d};
+    let to_bits = |v: m512d| m512i::from(<[f64; 8]>::from(v).map(|x| x.to_bits() as i64));
+    let from_bits = |v: m512i| f64x8::from(<[i64; 8]>::from(v).map(|x| f64::from_bits(x as u64)));
+    let r = rows.map(|v| m512d::from(v.to_array()));
+    // Rows i, i+1 interleaved: pairs (r_i[c], r_{i+1}[c]) for even c (lo)
+    // or odd c (hi), in column order.
+    let lo = |a: usize| to_bits(shuffle_m512d::<0x00>(r[a], r[a + 1]));
+    let hi = |a: usize| to_bits(shuffle_m512d::<0xFF>(r[a], r[a + 1]));
+    let t = [lo(0), hi(0), lo(2), hi(2), lo(4), hi(4), lo(6), hi(6)];
+    // 128-bit lanes: even ones of a then of b, or odd ones.
+    let even = m512i::from([0i64, 1, 4, 5, 8, 9, 12, 13]);
+    let odd = m512i::from([2i64, 3, 6, 7, 10, 11, 14, 15]);
+    let pick = |a: m512i, idx: m512i, b: m512i| shuffle_abv_i64_all_m512i(a, idx, b);
+    // u[..4] gather rows 0-3, u[4..] rows 4-7, by column classes
+    // {0,4}, {2,6}, {1,5}, {3,7}.
+    let u = [
+        pick(t[0], even, t[2]),
+        pick(t[0], odd, t[2]),
+        pick(t[1], even, t[3]),
+        pick(t[1], odd, t[3]),
+        pick(t[4], even, t[6]),
+        pick(t[4], odd, t[6]),
+        pick(t[5], even, t[7]),
+        pick(t[5], odd, t[7]),
+    ];
+    [
+        from_bits(pick(u[0], even, u[4])),
+        from_bits(pick(u[2], even, u[6])),
+        from_bits(pick(u[1], even, u[5])),
+        from_bits(pick(u[3], even, u[7])),
+        from_bits(pick(u[0], odd, u[4])),
+        from_bits(pick(u[2], odd, u[6])),
+        from_bits(pick(u[1], odd, u[5])),
+        from_bits(pick(u[3], odd, u[7])),
+    ]
+}
+
+/// Portable transpose: see the AVX-512 version above.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+#[inline(always)]
+fn transpose8(rows: [f64x8; 8]) -> [f64x8; 8] {
+    f64x8::transpose(rows)
+}
+
+/// The first eight values of `xs` as `f64`.
+#[inline(always)]
+fn load8<T: Float>(xs: &[T]) -> f64x8 {
+    let x = &xs[..8];
+    f64x8::from([
+        x[0].to_f64(),
+        x[1].to_f64(),
+        x[2].to_f64(),
+        x[3].to_f64(),
+        x[4].to_f64(),
+        x[5].to_f64(),
+        x[6].to_f64(),
+        x[7].to_f64(),
+    ])
+}
+
+/// Stores the eight lanes of `v` into `xs` (exactly eight long).
+#[inline(always)]
+fn store8<T: Float>(v: f64x8, xs: &mut [T]) {
+    for (x, &v) in xs.iter_mut().zip(v.as_array()) {
+        *x = T::from_f64(v);
     }
 }
 
@@ -326,4 +456,73 @@ fn neumaier_step((hi, lo): (f64x8, f64x8), v: f64x8) -> (f64x8, f64x8) {
     let big_v = (v - t) + hi;
     let hi_larger = hi.abs().simd_ge(v.abs());
     (t, lo + hi_larger.select(big_hi, big_v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sliding path's definition, one output at a time: every segment
+    /// starts from its anchor and adds each window change with scalar
+    /// Neumaier compensation.
+    fn scalar_model<T: Float>(data: &[T], w: usize) -> Vec<T> {
+        let n = data.len();
+        let spacing = anchor_spacing(w);
+        let inv_window = 1.0 / (2.0 * w as f64 + 1.0);
+        let wi = w as isize;
+        let mut out = vec![T::from_f64(0.0); n];
+        for begin in (0..n).step_by(spacing) {
+            let mut sum = anchor(data, w, begin);
+            let end = (begin + spacing).min(n);
+            for (i, o) in out.iter_mut().enumerate().take(end).skip(begin) {
+                *o = T::from_f64((sum.hi + sum.lo) * inv_window);
+                let ii = i as isize;
+                sum.add(at(data, ii + wi + 1) - at(data, ii - wi));
+            }
+        }
+        out
+    }
+
+    fn check_against_model<T: Float>(n: usize, w: usize) {
+        let data: Vec<T> = (0..n)
+            .map(|i| {
+                let i = i as f64;
+                T::from_f64((i * 0.61).sin() * 1e3 + (i * 0.013).cos() * 1e-3 + i * 1e-2)
+            })
+            .collect();
+        let mut got = vec![T::from_f64(0.0); n];
+        rolling_mean(&data, w, &mut got).unwrap();
+        let want = scalar_model(&data, w);
+        for (i, (g, m)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(
+                g.to_bits_u64(),
+                m.to_bits_u64(),
+                "n={n} w={w} i={i}: {g} vs {m}"
+            );
+        }
+    }
+
+    #[test]
+    fn both_sliding_paths_match_the_scalar_model_bitwise() {
+        // Long enough for interior groups (the register-transpose path: not
+        // the first group, whose windows reach the left edge) and with
+        // ragged ends (the general path), on rough data with large and
+        // small values.
+        for &(n, w) in &[(40_000usize, 2usize), (150_001, 7), (300_000, 500)] {
+            check_against_model::<f64>(n, w);
+            check_against_model::<f32>(n, w);
+        }
+    }
+
+    #[test]
+    fn register_transpose_is_a_transpose() {
+        let rows: [f64x8; 8] =
+            std::array::from_fn(|i| f64x8::from(std::array::from_fn(|j| (10 * i + j) as f64)));
+        let cols = transpose8(rows);
+        for (j, col) in cols.iter().enumerate() {
+            for (i, &v) in col.to_array().iter().enumerate() {
+                assert_eq!(v, (10 * i + j) as f64);
+            }
+        }
+    }
 }
