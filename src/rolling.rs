@@ -46,10 +46,6 @@ pub(crate) const DIRECT_MAX_WINDOW: usize = 3;
 /// the longer block leaves headroom on cores with longer add latency.)
 const DIRECT_BLOCK: usize = 64;
 
-/// Steps per block on the sliding path (window changes are staged for a
-/// block at a time).
-const SLIDING_BLOCK: usize = 256;
-
 /// Segments advanced in lockstep on the sliding path: the lanes of `f64x8`.
 const LOCKSTEP: usize = 8;
 
@@ -213,8 +209,19 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
     let n = data.len();
     let lo = i.saturating_sub(w);
     let hi = i.saturating_add(w).min(n - 1);
+    // Eight compensated lanes (a scalar chain would wait on every add),
+    // then the lanes and the tail in one compensated sum.
+    let mut chunks = data[lo..=hi].chunks_exact(LOCKSTEP);
+    let mut lanes = (f64x8::ZERO, f64x8::ZERO);
+    for chunk in &mut chunks {
+        lanes = neumaier_step(lanes, load8(chunk));
+    }
     let mut sum = Compensated::default();
-    for &v in &data[lo..=hi] {
+    for (hi, lo) in lanes.0.to_array().into_iter().zip(lanes.1.to_array()) {
+        sum.add(hi);
+        sum.add(lo);
+    }
+    for &v in chunks.remainder() {
         sum.add(v.to_f64());
     }
     let left_pad = w.saturating_sub(i);
@@ -227,85 +234,64 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
 /// Sliding path for `out = means[start .. start + out.len()]`; `start` is a
 /// multiple of the anchor spacing.
 ///
-/// Eight anchored segments are the eight lanes of an `f64x8`: their window
-/// changes are computed for a block of steps into a transposed buffer, then
-/// the eight compensated running sums advance together, one vector update
-/// per step. Per lane this is exactly the scalar Neumaier recurrence, so the
-/// grouping does not change any result.
+/// Eight anchored segments are the eight lanes of an `f64x8`. Eight steps of
+/// every segment's window changes are loaded as contiguous vectors (clamped
+/// scalar loads only where a window reaches past an end of the data),
+/// transposed so that the lanes are the segments, added to the eight
+/// compensated running sums one step at a time, and transposed back for
+/// contiguous stores. Per lane this is exactly the scalar Neumaier
+/// recurrence, so the grouping does not change any result. (Staging the
+/// changes in strided buffers instead compiles to AVX-512 scatters and
+/// gathers, which cost half the time.)
 fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, out: &mut [T]) {
-    const BLOCK: usize = SLIDING_BLOCK;
     let spacing = anchor_spacing(w);
+    let n = data.len();
     let len = out.len();
     let segments = len.div_ceil(spacing);
-    let mut delta = [0.0f64; BLOCK * LOCKSTEP];
-    let mut sums = [0.0f64; BLOCK * LOCKSTEP];
     for first_seg in (0..segments).step_by(LOCKSTEP) {
-        let group = (segments - first_seg).min(LOCKSTEP);
+        // Segment g covers outputs begin[g] .. begin[g] + live[g] of this
+        // chunk; missing segments of the last group have live = 0.
         let mut begin = [0usize; LOCKSTEP];
-        let mut end = [0usize; LOCKSTEP];
+        let mut live = [0usize; LOCKSTEP];
         let mut hi = [0.0f64; LOCKSTEP];
         let mut lo = [0.0f64; LOCKSTEP];
-        for g in 0..group {
+        for g in 0..LOCKSTEP.min(segments - first_seg) {
             begin[g] = (first_seg + g) * spacing;
-            end[g] = (begin[g] + spacing).min(len);
+            live[g] = spacing.min(len - begin[g]);
             let anchor = anchor(data, w, start + begin[g]);
             (hi[g], lo[g]) = (anchor.hi, anchor.lo);
         }
-        let mut state = (f64x8::from(hi), f64x8::from(lo));
+        let state = (f64x8::from(hi), f64x8::from(lo));
         let group_start = start + begin[0];
-        let interior = group == LOCKSTEP
-            && end[LOCKSTEP - 1] - begin[LOCKSTEP - 1] == spacing
+        let interior = live[LOCKSTEP - 1] == spacing
             && group_start >= w
-            && group_start + LOCKSTEP * spacing + w < data.len();
+            && group_start + LOCKSTEP * spacing + w < n;
         if interior {
             let outputs = &mut out[begin[0]..begin[0] + LOCKSTEP * spacing];
             sliding_group_interior(data, w, inv_window, group_start, spacing, outputs, state);
-            continue;
-        }
-        for block_start in (0..spacing).step_by(BLOCK) {
-            let steps = BLOCK.min(spacing - block_start);
-            for g in 0..LOCKSTEP {
-                let first = start + begin[g] + block_start;
-                let live = if g < group {
-                    end[g].saturating_sub(begin[g] + block_start).min(steps)
-                } else {
-                    0
-                };
-                window_changes(data, w, first, &mut delta[g..], live, steps);
-            }
-            for t in 0..steps {
-                let (sum_hi, sum_lo) = state;
-                let total = (sum_hi + sum_lo).to_array();
-                sums[t * LOCKSTEP..t * LOCKSTEP + LOCKSTEP].copy_from_slice(&total);
-                state = neumaier_step(
-                    state,
-                    f64x8::from(&delta[t * LOCKSTEP..t * LOCKSTEP + LOCKSTEP]),
-                );
-            }
-            for g in 0..group {
-                let from = begin[g] + block_start;
-                let live = end[g].saturating_sub(from).min(steps);
-                if live == 0 {
-                    continue;
-                }
-                for (t, o) in out[from..from + live].iter_mut().enumerate() {
-                    *o = T::from_f64(sums[t * LOCKSTEP + g] * inv_window);
-                }
-            }
+        } else {
+            sliding_group_edges(data, w, inv_window, start, &begin, &live, out, state);
         }
     }
 }
 
-/// The sliding path for a full group of [`LOCKSTEP`] segments of `spacing`
-/// outputs each, starting at output `group_start`, whose windows never
-/// reach past either end of the data (so no index needs clamping).
-///
-/// The same per-lane recurrence as the general loop in [`sliding_chunk`],
-/// so the same bits, but the data moves through registers: eight steps of
-/// every segment are loaded as contiguous vectors, transposed so that the
-/// lanes are the segments, advanced, and transposed back for contiguous
-/// stores. (The general loop's strided staging compiles to AVX-512 scatters
-/// and gathers, which cost half its time.)
+/// Eight steps of the eight running sums: `changes[g]` holds segment `g`'s
+/// next eight window changes; returns each segment's eight window sums
+/// before those changes, in the same layout.
+#[inline(always)]
+fn advance(state: &mut (f64x8, f64x8), changes: [f64x8; LOCKSTEP]) -> [f64x8; LOCKSTEP] {
+    let mut sums = [f64x8::ZERO; LOCKSTEP];
+    for (sum, change) in sums.iter_mut().zip(transpose8(changes)) {
+        *sum = state.0 + state.1;
+        *state = neumaier_step(*state, change);
+    }
+    transpose8(sums)
+}
+
+/// A full group of segments, `spacing` outputs each from output
+/// `group_start`, whose windows never reach past either end of the data:
+/// straight vector loads and stores, no per-segment branches, so that
+/// everything stays in registers.
 fn sliding_group_interior<T: Float>(
     data: &[T],
     w: usize,
@@ -315,25 +301,111 @@ fn sliding_group_interior<T: Float>(
     out: &mut [T],
     mut state: (f64x8, f64x8),
 ) {
-    const STEPS: usize = LOCKSTEP;
     let inv = f64x8::splat(inv_window);
-    for t0 in (0..spacing).step_by(STEPS) {
+    for t0 in (0..spacing).step_by(LOCKSTEP) {
         let mut changes = [f64x8::ZERO; LOCKSTEP];
         for (g, change) in changes.iter_mut().enumerate() {
             let first = group_start + g * spacing + t0;
             *change = load8(&data[first + w + 1..]) - load8(&data[first - w..]);
         }
-        let changes = transpose8(changes);
-        let mut sums = [f64x8::ZERO; STEPS];
-        for (sum, change) in sums.iter_mut().zip(changes) {
-            *sum = state.0 + state.1;
-            state = neumaier_step(state, change);
-        }
-        for (g, means) in transpose8(sums).into_iter().enumerate() {
+        for (g, sums) in advance(&mut state, changes).into_iter().enumerate() {
             let at = g * spacing + t0;
-            store8(means * inv, &mut out[at..at + STEPS]);
+            store8(sums * inv, &mut out[at..at + LOCKSTEP]);
         }
     }
+}
+
+/// A group that touches an end of the data or of the chunk: the first group
+/// of the data (its windows start in the left padding), the last ones, and
+/// short final segments. Clamped scalar loads where needed; steps past a
+/// segment's end change nothing and store nothing.
+#[allow(clippy::too_many_arguments)]
+fn sliding_group_edges<T: Float>(
+    data: &[T],
+    w: usize,
+    inv_window: f64,
+    start: usize,
+    begin: &[usize; LOCKSTEP],
+    live: &[usize; LOCKSTEP],
+    out: &mut [T],
+    mut state: (f64x8, f64x8),
+) {
+    let n = data.len();
+    let inv = f64x8::splat(inv_window);
+    // The first segment is the longest.
+    for t0 in (0..live[0]).step_by(LOCKSTEP) {
+        let full = t0 + LOCKSTEP <= live[LOCKSTEP - 1];
+        let first = start + begin[0] + t0;
+        let last = start + begin[LOCKSTEP - 1] + t0;
+        let changes = if full && first >= w && last + LOCKSTEP + w < n {
+            let mut changes = [f64x8::ZERO; LOCKSTEP];
+            for (g, change) in changes.iter_mut().enumerate() {
+                let first = start + begin[g] + t0;
+                *change = load8(&data[first + w + 1..]) - load8(&data[first - w..]);
+            }
+            changes
+        } else {
+            edge_changes(data, w, start, begin, live, t0)
+        };
+        let sums = advance(&mut state, changes);
+        if full {
+            for (g, sums) in sums.into_iter().enumerate() {
+                let at = begin[g] + t0;
+                store8(sums * inv, &mut out[at..at + LOCKSTEP]);
+            }
+        } else {
+            ragged_store(out, &sums, inv_window, begin, live, t0);
+        }
+    }
+}
+
+/// Stores the means of eight steps from `t0` of the segments that still
+/// have outputs there.
+#[inline(never)]
+fn ragged_store<T: Float>(
+    out: &mut [T],
+    sums: &[f64x8; LOCKSTEP],
+    inv_window: f64,
+    begin: &[usize; LOCKSTEP],
+    live: &[usize; LOCKSTEP],
+    t0: usize,
+) {
+    for (g, sums) in sums.iter().enumerate() {
+        let steps = live[g].saturating_sub(t0).min(LOCKSTEP);
+        if steps == 0 {
+            continue;
+        }
+        let at = begin[g] + t0;
+        for (o, &s) in out[at..at + steps].iter_mut().zip(sums.as_array()) {
+            *o = T::from_f64(s * inv_window);
+        }
+    }
+}
+
+/// The window changes of eight steps from `t0` of every segment, with
+/// clamped indices (the edge padding); steps past a segment's end change
+/// nothing.
+#[inline(never)]
+fn edge_changes<T: Float>(
+    data: &[T],
+    w: usize,
+    start: usize,
+    begin: &[usize; LOCKSTEP],
+    live: &[usize; LOCKSTEP],
+    t0: usize,
+) -> [f64x8; LOCKSTEP] {
+    let wi = w as isize;
+    let mut changes = [f64x8::ZERO; LOCKSTEP];
+    for (g, change) in changes.iter_mut().enumerate() {
+        let steps = live[g].saturating_sub(t0).min(LOCKSTEP);
+        let mut d = [0.0f64; LOCKSTEP];
+        for (t, d) in d.iter_mut().enumerate().take(steps) {
+            let i = (start + begin[g] + t0 + t) as isize;
+            *d = at(data, i + wi + 1) - at(data, i - wi);
+        }
+        *change = f64x8::from(d);
+    }
+    changes
 }
 
 /// Transposes an 8x8 block: `out[j]` lane `i` is `rows[i]` lane `j`.
@@ -409,41 +481,6 @@ fn load8<T: Float>(xs: &[T]) -> f64x8 {
 fn store8<T: Float>(v: f64x8, xs: &mut [T]) {
     for (x, &v) in xs.iter_mut().zip(v.as_array()) {
         *x = T::from_f64(v);
-    }
-}
-
-/// Writes, for `steps` outputs from `first`, the change of the window sum
-/// when sliding from output `i` to `i + 1`, at stride [`LOCKSTEP`] into
-/// `delta`. Only the first `live` steps are real; the rest are zero.
-#[inline(always)]
-fn window_changes<T: Float>(
-    data: &[T],
-    w: usize,
-    first: usize,
-    delta: &mut [f64],
-    live: usize,
-    steps: usize,
-) {
-    let n = data.len();
-    let mut contiguous = [0.0f64; SLIDING_BLOCK];
-    let changes = &mut contiguous[..steps];
-    if first >= w && first + live + w < n {
-        // Interior: contiguous and unclamped, so this loop vectorises.
-        let enter = &data[first + w + 1..first + w + 1 + live];
-        let leave = &data[first - w..first - w + live];
-        for ((d, e), l) in changes.iter_mut().zip(enter).zip(leave) {
-            *d = e.to_f64() - l.to_f64();
-        }
-    } else {
-        let wi = w as isize;
-        for (t, d) in changes[..live].iter_mut().enumerate() {
-            let i = (first + t) as isize;
-            *d = at(data, i + wi + 1) - at(data, i - wi);
-        }
-    }
-    changes[live..].fill(0.0);
-    for (slot, &d) in delta.iter_mut().step_by(LOCKSTEP).zip(changes.iter()) {
-        *slot = d;
     }
 }
 
