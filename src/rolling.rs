@@ -306,15 +306,26 @@ fn sliding_group_interior<T: Float>(
     mut state: (f64x8, f64x8),
 ) {
     let inv = f64x8::splat(inv_window);
-    for t0 in (0..spacing).step_by(LOCKSTEP) {
+    let blocks = spacing / LOCKSTEP;
+    // Each segment's entering values, leaving values and outputs as blocks
+    // of eight, checked once here so the loop below needs no bounds checks.
+    let segment = |g: usize, from: usize| -> &[[T; LOCKSTEP]] {
+        let (blocks_of, _) = data[from + g * spacing..][..spacing].as_chunks::<LOCKSTEP>();
+        blocks_of
+    };
+    let enter: [&[[T; LOCKSTEP]]; LOCKSTEP] =
+        std::array::from_fn(|g| segment(g, group_start + w + 1));
+    let leave: [&[[T; LOCKSTEP]]; LOCKSTEP] = std::array::from_fn(|g| segment(g, group_start - w));
+    let (out_blocks, _) = out.as_chunks_mut::<LOCKSTEP>();
+    assert!(enter.iter().chain(&leave).all(|s| s.len() == blocks));
+    assert!(out_blocks.len() >= LOCKSTEP * blocks);
+    for b in 0..blocks {
         let mut changes = [f64x8::ZERO; LOCKSTEP];
         for (g, change) in changes.iter_mut().enumerate() {
-            let first = group_start + g * spacing + t0;
-            *change = load8(&data[first + w + 1..]) - load8(&data[first - w..]);
+            *change = load8(&enter[g][b]) - load8(&leave[g][b]);
         }
         for (g, sums) in advance(&mut state, changes).into_iter().enumerate() {
-            let at = g * spacing + t0;
-            store8(sums * inv, &mut out[at..at + LOCKSTEP]);
+            store8(sums * inv, &mut out_blocks[g * blocks + b]);
         }
     }
 }
