@@ -48,15 +48,15 @@ impl Roofs {
     /// bound.
     pub fn memory_for(&self, bytes: usize, caches: &CacheSizes) -> (&'static str, f64) {
         let per_thread = bytes / self.threads.max(1);
-        if per_thread <= caches.l2 / 2 {
-            if let Some(bw) = self.l2 {
-                return ("L2", bw);
-            }
+        if per_thread <= caches.l2 / 2
+            && let Some(bw) = self.l2
+        {
+            return ("L2", bw);
         }
-        if bytes <= 2 * caches.llc {
-            if let Some(bw) = self.l3 {
-                return ("L3", bw);
-            }
+        if bytes <= 2 * caches.llc
+            && let Some(bw) = self.l3
+        {
+            return ("L3", bw);
         }
         ("DRAM", self.dram)
     }
