@@ -131,8 +131,8 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
     ][b.u8() as usize % 5];
     let tile = b.u16() as usize % 300;
     let threads = b.u8() as usize % 3;
-    let use_plan = b.u8() % 4 == 0;
-    let x_short = b.u8() % 32 == 0;
+    let use_plan = b.u8().is_multiple_of(4);
+    let x_short = b.u8().is_multiple_of(32);
     let mut idx = Vec::new();
     let mut x = Vec::new();
     while !b.is_empty() && idx.len() < 4096 {
