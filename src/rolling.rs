@@ -18,12 +18,12 @@
 //!   is the edge padding), kept with Neumaier compensation and re-anchored
 //!   with a compensated direct sum every `anchor_spacing(w)` outputs. Anchors
 //!   sit at fixed global positions, so every output's arithmetic is the same
-//!   however the work is split. Eight anchored segments advance in lockstep as
+//!   however the work is split. Anchored segments advance in lockstep as
 //!   the lanes of one vector, which hides the latency of the running sum's
-//!   dependency chain: eight steps of each segment are loaded as contiguous
-//!   vectors, an 8x8 transpose in registers turns them into eight steps of
-//!   all segments, and a second transpose turns the sums back for contiguous
-//!   stores. Cost does not grow with `w`.
+//!   dependency chain. Four segments (`f64x4`) go together: four steps of
+//!   each are loaded as contiguous vectors, a 4x4 transpose in registers
+//!   turns them into four steps of all segments, and a second transpose turns
+//!   the sums back for contiguous stores. Cost barely grows with `w`.
 //!
 //! Both paths accumulate in `f64` (also for `f32` data) and multiply once by
 //! the reciprocal of the window length. The work is split over the current rayon pool in
@@ -33,15 +33,15 @@
 use rayon::prelude::*;
 
 use crate::error::Error;
-use wide::f64x8;
+use wide::{f64x4, f64x8};
 
 use crate::float::Float;
 
 /// Windows up to this length (`2w + 1`) use the direct path. Measured
-/// (N = 2e6, 1 thread, `examples/rolling_probe.rs`): since the sliding path
-/// moves its data through registers it costs 1.0-1.1 ns/point whatever `w`,
-/// and the direct path 0.97 at w = 1, 1.16 at w = 2, 1.32 at w = 4 and 2.40
-/// at w = 10; they meet at w = 1.
+/// (N = 2e6, 1 thread, `examples/rolling_probe.rs`): the sliding path costs
+/// 0.66-0.70 ns/point at w = 1, 0.68-0.79 for w = 2..100 and 0.88-0.91 at
+/// w = 500 and 2000; the direct path 0.61 at w = 1, 1.16 at w = 2 and 2.40
+/// at w = 10. Direct wins only at w = 1.
 pub(crate) const DIRECT_MAX_WINDOW: usize = 3;
 
 /// Outputs computed together on the direct path: 64 `f64` accumulators are
@@ -50,8 +50,21 @@ pub(crate) const DIRECT_MAX_WINDOW: usize = 3;
 /// the longer block leaves headroom on cores with longer add latency.)
 const DIRECT_BLOCK: usize = 64;
 
-/// Segments advanced in lockstep on the sliding path: the lanes of `f64x8`.
-const LOCKSTEP: usize = 8;
+/// Segments advanced in lockstep on the sliding path: the lanes of
+/// [`Lanes`]. Four 256-bit lanes measured faster than eight 512-bit ones:
+/// the 8x8 transposes ran out of registers and spilled (`perf`), while the
+/// dependency chain needs only one add per step.
+const LOCKSTEP: usize = 4;
+
+/// The vector whose lanes are the lockstep segments.
+type Lanes = f64x4;
+
+/// Lanes of the anchors' compensated direct sums.
+const ANCHOR_LANES: usize = 8;
+
+/// Added to the power-of-two anchor spacing so that the lockstep segments'
+/// streams do not all fall in the same L1 sets.
+const ALIAS_PAD: usize = 8;
 
 /// Centred rolling mean of `data` with half-width `half_window`, edges padded
 /// with the first and last values, written to `out`.
@@ -138,10 +151,10 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
 /// times shorter measured no faster at w = 500.)
 fn anchor_spacing(w: usize) -> usize {
     let window = w.saturating_mul(2).saturating_add(1);
-    // Plus one vector of steps: the eight segments advanced together are
+    // Plus a pad: the segments advanced together are
     // `spacing` apart, and a power of two would put all their streams in the
     // same L1 sets (every 4 KiB apart aliases), more streams than ways.
-    window.saturating_mul(8).next_power_of_two().max(4096) + LOCKSTEP
+    window.saturating_mul(8).next_power_of_two().max(4096) + ALIAS_PAD
 }
 
 /// `data[i]` with `i` clamped to the data: the edge padding.
@@ -215,10 +228,10 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
     let hi = i.saturating_add(w).min(n - 1);
     // Eight compensated lanes (a scalar chain would wait on every add),
     // then the lanes and the tail in one compensated sum.
-    let mut chunks = data[lo..=hi].chunks_exact(LOCKSTEP);
+    let mut chunks = data[lo..=hi].chunks_exact(ANCHOR_LANES);
     let mut lanes = (f64x8::ZERO, f64x8::ZERO);
     for chunk in &mut chunks {
-        lanes = neumaier_step(lanes, load8(chunk));
+        lanes = neumaier_step8(lanes, load8(chunk));
     }
     let mut sum = Compensated::default();
     for (hi, lo) in lanes.0.to_array().into_iter().zip(lanes.1.to_array()) {
@@ -238,10 +251,10 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
 /// Sliding path for `out = means[start .. start + out.len()]`; `start` is a
 /// multiple of the anchor spacing.
 ///
-/// Eight anchored segments are the eight lanes of an `f64x8`. Eight steps of
+/// [`LOCKSTEP`] anchored segments are the lanes of [`Lanes`]. [`LOCKSTEP`] steps of
 /// every segment's window changes are loaded as contiguous vectors (clamped
 /// scalar loads only where a window reaches past an end of the data),
-/// transposed so that the lanes are the segments, added to the eight
+/// transposed so that the lanes are the segments, added to the
 /// compensated running sums one step at a time, and transposed back for
 /// contiguous stores. Per lane this is exactly the scalar Neumaier
 /// recurrence, so the grouping does not change any result. (Staging the
@@ -265,7 +278,7 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
             let anchor = anchor(data, w, start + begin[g]);
             (hi[g], lo[g]) = (anchor.hi, anchor.lo);
         }
-        let state = (f64x8::from(hi), f64x8::from(lo));
+        let state = (Lanes::from(hi), Lanes::from(lo));
         let group_start = start + begin[0];
         let interior = live[LOCKSTEP - 1] == spacing
             && group_start >= w
@@ -279,17 +292,17 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
     }
 }
 
-/// Eight steps of the eight running sums: `changes[g]` holds segment `g`'s
-/// next eight window changes; returns each segment's eight window sums
+/// [`LOCKSTEP`] steps of the running sums: `changes[g]` holds segment `g`'s
+/// next window changes; returns each segment's window sums
 /// before those changes, in the same layout.
 #[inline(always)]
-fn advance(state: &mut (f64x8, f64x8), changes: [f64x8; LOCKSTEP]) -> [f64x8; LOCKSTEP] {
-    let mut sums = [f64x8::ZERO; LOCKSTEP];
-    for (sum, change) in sums.iter_mut().zip(transpose8(changes)) {
+fn advance(state: &mut (Lanes, Lanes), changes: [Lanes; LOCKSTEP]) -> [Lanes; LOCKSTEP] {
+    let mut sums = [Lanes::ZERO; LOCKSTEP];
+    for (sum, change) in sums.iter_mut().zip(transpose_lanes(changes)) {
         *sum = state.0 + state.1;
-        *state = neumaier_step(*state, change);
+        *state = neumaier_step_lanes(*state, change);
     }
-    transpose8(sums)
+    transpose_lanes(sums)
 }
 
 /// A full group of segments, `spacing` outputs each from output
@@ -303,12 +316,12 @@ fn sliding_group_interior<T: Float>(
     group_start: usize,
     spacing: usize,
     out: &mut [T],
-    mut state: (f64x8, f64x8),
+    mut state: (Lanes, Lanes),
 ) {
-    let inv = f64x8::splat(inv_window);
+    let inv = Lanes::splat(inv_window);
     let blocks = spacing / LOCKSTEP;
     // Each segment's entering values, leaving values and outputs as blocks
-    // of eight, checked once here so the loop below needs no bounds checks.
+    // of [`LOCKSTEP`], checked once here so the loop below needs no bounds checks.
     let segment = |g: usize, from: usize| -> &[[T; LOCKSTEP]] {
         let (blocks_of, _) = data[from + g * spacing..][..spacing].as_chunks::<LOCKSTEP>();
         blocks_of
@@ -320,12 +333,12 @@ fn sliding_group_interior<T: Float>(
     assert!(enter.iter().chain(&leave).all(|s| s.len() == blocks));
     assert!(out_blocks.len() >= LOCKSTEP * blocks);
     for b in 0..blocks {
-        let mut changes = [f64x8::ZERO; LOCKSTEP];
+        let mut changes = [Lanes::ZERO; LOCKSTEP];
         for (g, change) in changes.iter_mut().enumerate() {
-            *change = load8(&enter[g][b]) - load8(&leave[g][b]);
+            *change = load_lanes(&enter[g][b]) - load_lanes(&leave[g][b]);
         }
         for (g, sums) in advance(&mut state, changes).into_iter().enumerate() {
-            store8(sums * inv, &mut out_blocks[g * blocks + b]);
+            store_lanes(sums * inv, &mut out_blocks[g * blocks + b]);
         }
     }
 }
@@ -343,20 +356,20 @@ fn sliding_group_edges<T: Float>(
     begin: &[usize; LOCKSTEP],
     live: &[usize; LOCKSTEP],
     out: &mut [T],
-    mut state: (f64x8, f64x8),
+    mut state: (Lanes, Lanes),
 ) {
     let n = data.len();
-    let inv = f64x8::splat(inv_window);
+    let inv = Lanes::splat(inv_window);
     // The first segment is the longest.
     for t0 in (0..live[0]).step_by(LOCKSTEP) {
         let full = t0 + LOCKSTEP <= live[LOCKSTEP - 1];
         let first = start + begin[0] + t0;
         let last = start + begin[LOCKSTEP - 1] + t0;
         let changes = if full && first >= w && last + LOCKSTEP + w < n {
-            let mut changes = [f64x8::ZERO; LOCKSTEP];
+            let mut changes = [Lanes::ZERO; LOCKSTEP];
             for (g, change) in changes.iter_mut().enumerate() {
                 let first = start + begin[g] + t0;
-                *change = load8(&data[first + w + 1..]) - load8(&data[first - w..]);
+                *change = load_lanes(&data[first + w + 1..]) - load_lanes(&data[first - w..]);
             }
             changes
         } else {
@@ -366,7 +379,7 @@ fn sliding_group_edges<T: Float>(
         if full {
             for (g, sums) in sums.into_iter().enumerate() {
                 let at = begin[g] + t0;
-                store8(sums * inv, &mut out[at..at + LOCKSTEP]);
+                store_lanes(sums * inv, &mut out[at..at + LOCKSTEP]);
             }
         } else {
             ragged_store(out, &sums, inv_window, begin, live, t0);
@@ -374,12 +387,12 @@ fn sliding_group_edges<T: Float>(
     }
 }
 
-/// Stores the means of eight steps from `t0` of the segments that still
+/// Stores the means of the steps from `t0` of the segments that still
 /// have outputs there.
 #[inline(never)]
 fn ragged_store<T: Float>(
     out: &mut [T],
-    sums: &[f64x8; LOCKSTEP],
+    sums: &[Lanes; LOCKSTEP],
     inv_window: f64,
     begin: &[usize; LOCKSTEP],
     live: &[usize; LOCKSTEP],
@@ -397,7 +410,7 @@ fn ragged_store<T: Float>(
     }
 }
 
-/// The window changes of eight steps from `t0` of every segment, with
+/// The window changes of the steps from `t0` of every segment, with
 /// clamped indices (the edge padding); steps past a segment's end change
 /// nothing.
 #[inline(never)]
@@ -408,9 +421,9 @@ fn edge_changes<T: Float>(
     begin: &[usize; LOCKSTEP],
     live: &[usize; LOCKSTEP],
     t0: usize,
-) -> [f64x8; LOCKSTEP] {
+) -> [Lanes; LOCKSTEP] {
     let wi = w as isize;
-    let mut changes = [f64x8::ZERO; LOCKSTEP];
+    let mut changes = [Lanes::ZERO; LOCKSTEP];
     for (g, change) in changes.iter_mut().enumerate() {
         let steps = live[g].saturating_sub(t0).min(LOCKSTEP);
         let mut d = [0.0f64; LOCKSTEP];
@@ -418,64 +431,58 @@ fn edge_changes<T: Float>(
             let i = (start + begin[g] + t0 + t) as isize;
             *d = at(data, i + wi + 1) - at(data, i - wi);
         }
-        *change = f64x8::from(d);
+        *change = Lanes::from(d);
     }
     changes
 }
 
-/// Transposes an 8x8 block: `out[j]` lane `i` is `rows[i]` lane `j`.
-///
-/// With AVX-512 this is 24 register shuffles (`vshufpd` pairs the rows
-/// within each 128-bit lane, two rounds of `vpermt2q` move the 128-bit
-/// lanes); `wide`'s portable transpose goes through the stack, lane by lane.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+/// Transposes a 4x4 block: `out[j]` lane `i` is `rows[i]` lane `j`. With
+/// AVX, four in-lane unpacks and four 128-bit lane permutes.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
 #[inline(always)]
-fn transpose8(rows: [f64x8; 8]) -> [f64x8; 8] {
-    use safe_arch::{m512d, m512i, shuffle_abv_i64_all_m512i, shuffle_m512d};
-    let to_bits = |v: m512d| m512i::from(<[f64; 8]>::from(v).map(|x| x.to_bits() as i64));
-    let from_bits = |v: m512i| f64x8::from(<[i64; 8]>::from(v).map(|x| f64::from_bits(x as u64)));
-    let r = rows.map(|v| m512d::from(v.to_array()));
-    // Rows i, i+1 interleaved: pairs (r_i[c], r_{i+1}[c]) for even c (lo)
-    // or odd c (hi), in column order.
-    let lo = |a: usize| to_bits(shuffle_m512d::<0x00>(r[a], r[a + 1]));
-    let hi = |a: usize| to_bits(shuffle_m512d::<0xFF>(r[a], r[a + 1]));
-    let t = [lo(0), hi(0), lo(2), hi(2), lo(4), hi(4), lo(6), hi(6)];
-    // 128-bit lanes: even ones of a then of b, or odd ones.
-    let even = m512i::from([0i64, 1, 4, 5, 8, 9, 12, 13]);
-    let odd = m512i::from([2i64, 3, 6, 7, 10, 11, 14, 15]);
-    let pick = |a: m512i, idx: m512i, b: m512i| shuffle_abv_i64_all_m512i(a, idx, b);
-    // u[..4] gather rows 0-3, u[4..] rows 4-7, by column classes
-    // {0,4}, {2,6}, {1,5}, {3,7}.
-    let u = [
-        pick(t[0], even, t[2]),
-        pick(t[0], odd, t[2]),
-        pick(t[1], even, t[3]),
-        pick(t[1], odd, t[3]),
-        pick(t[4], even, t[6]),
-        pick(t[4], odd, t[6]),
-        pick(t[5], even, t[7]),
-        pick(t[5], odd, t[7]),
+fn transpose_lanes(rows: [Lanes; LOCKSTEP]) -> [Lanes; LOCKSTEP] {
+    use safe_arch::{m256d, permute2z_m256d, unpack_hi_m256d, unpack_lo_m256d};
+    let r = rows.map(|v| m256d::from(v.to_array()));
+    // Pairs of rows interleaved: (r_i[c], r_{i+1}[c]) for even c (lo) or
+    // odd c (hi), one pair per 128-bit lane.
+    let t0 = unpack_lo_m256d(r[0], r[1]);
+    let t1 = unpack_hi_m256d(r[0], r[1]);
+    let t2 = unpack_lo_m256d(r[2], r[3]);
+    let t3 = unpack_hi_m256d(r[2], r[3]);
+    // Low 128-bit lanes of both (columns 0, 1) or high ones (2, 3).
+    let cols = [
+        permute2z_m256d::<0x20>(t0, t2),
+        permute2z_m256d::<0x20>(t1, t3),
+        permute2z_m256d::<0x31>(t0, t2),
+        permute2z_m256d::<0x31>(t1, t3),
     ];
-    [
-        from_bits(pick(u[0], even, u[4])),
-        from_bits(pick(u[2], even, u[6])),
-        from_bits(pick(u[1], even, u[5])),
-        from_bits(pick(u[3], even, u[7])),
-        from_bits(pick(u[0], odd, u[4])),
-        from_bits(pick(u[2], odd, u[6])),
-        from_bits(pick(u[1], odd, u[5])),
-        from_bits(pick(u[3], odd, u[7])),
-    ]
+    cols.map(|c| Lanes::from(<[f64; 4]>::from(c)))
 }
 
-/// Portable transpose: see the AVX-512 version above.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+/// Portable transpose: see the AVX version above.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx")))]
 #[inline(always)]
-fn transpose8(rows: [f64x8; 8]) -> [f64x8; 8] {
-    f64x8::transpose(rows)
+fn transpose_lanes(rows: [Lanes; LOCKSTEP]) -> [Lanes; LOCKSTEP] {
+    let r = rows.map(|v| v.to_array());
+    std::array::from_fn(|j| Lanes::from(std::array::from_fn(|i| r[i][j])))
 }
 
-/// The first eight values of `xs` as `f64`.
+/// The first [`LOCKSTEP`] values of `xs` as `f64`.
+#[inline(always)]
+fn load_lanes<T: Float>(xs: &[T]) -> Lanes {
+    let x = &xs[..LOCKSTEP];
+    Lanes::from([x[0].to_f64(), x[1].to_f64(), x[2].to_f64(), x[3].to_f64()])
+}
+
+/// Stores the lanes of `v` into `xs` (exactly [`LOCKSTEP`] long).
+#[inline(always)]
+fn store_lanes<T: Float>(v: Lanes, xs: &mut [T]) {
+    for (x, &v) in xs.iter_mut().zip(v.as_array()) {
+        *x = T::from_f64(v);
+    }
+}
+
+/// The first eight values of `xs` as `f64` (the anchors' lanes).
 #[inline(always)]
 fn load8<T: Float>(xs: &[T]) -> f64x8 {
     let x = &xs[..8];
@@ -491,18 +498,21 @@ fn load8<T: Float>(xs: &[T]) -> f64x8 {
     ])
 }
 
-/// Stores the eight lanes of `v` into `xs` (exactly eight long).
+/// One compensated addition of `v` to `(hi, lo)` in every lane: the
+/// vector form of [`Compensated::add`].
 #[inline(always)]
-fn store8<T: Float>(v: f64x8, xs: &mut [T]) {
-    for (x, &v) in xs.iter_mut().zip(v.as_array()) {
-        *x = T::from_f64(v);
-    }
+fn neumaier_step8((hi, lo): (f64x8, f64x8), v: f64x8) -> (f64x8, f64x8) {
+    let t = hi + v;
+    let big_hi = (hi - t) + v;
+    let big_v = (v - t) + hi;
+    let hi_larger = hi.abs().simd_ge(v.abs());
+    (t, lo + hi_larger.select(big_hi, big_v))
 }
 
 /// One compensated addition of `v` to `(hi, lo)` in every lane: the
 /// vector form of [`Compensated::add`].
 #[inline(always)]
-fn neumaier_step((hi, lo): (f64x8, f64x8), v: f64x8) -> (f64x8, f64x8) {
+fn neumaier_step_lanes((hi, lo): (Lanes, Lanes), v: Lanes) -> (Lanes, Lanes) {
     let t = hi + v;
     let big_hi = (hi - t) + v;
     let big_v = (v - t) + hi;
@@ -568,9 +578,9 @@ mod tests {
 
     #[test]
     fn register_transpose_is_a_transpose() {
-        let rows: [f64x8; 8] =
-            std::array::from_fn(|i| f64x8::from(std::array::from_fn(|j| (10 * i + j) as f64)));
-        let cols = transpose8(rows);
+        let rows: [Lanes; LOCKSTEP] =
+            std::array::from_fn(|i| Lanes::from(std::array::from_fn(|j| (10 * i + j) as f64)));
+        let cols = transpose_lanes(rows);
         for (j, col) in cols.iter().enumerate() {
             for (i, &v) in col.to_array().iter().enumerate() {
                 assert_eq!(v, (10 * i + j) as f64);
