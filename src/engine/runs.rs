@@ -8,6 +8,19 @@ use crate::float::Float;
 use crate::index::Index;
 use crate::kernel::Kernel;
 
+/// How far ahead, in points, the kernels' boxes are prefetched (8 to 32
+/// measured the same).
+const PREFETCH_AHEAD: usize = 16;
+
+/// Hints the CPU to bring `value` into L1 (a no-op off x86).
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    safe_arch::prefetch_t0(value);
+    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+    let _ = value;
+}
+
 /// Indices tested at once when looking for the end of a run.
 const RUN_BLOCK: usize = 32;
 
@@ -35,6 +48,16 @@ pub fn run_tile<T: Float, I: Index>(
     let n = idx.len();
     let mut start = 0;
     while start < n {
+        // Huge tables: the kernels of the next runs are cache misses.
+        // Asking for their boxes a few points ahead measured 1.3x faster on
+        // W6 (k = 10^5); prefetching the objects behind the boxes as well
+        // added nothing beyond the noise.
+        if let Some(kernel) = idx
+            .get(start + PREFETCH_AHEAD)
+            .and_then(|ahead| kernels.get(ahead.to_usize()))
+        {
+            prefetch(kernel);
+        }
         let j = idx[start].raw();
         let mut end = start + 1;
         // Long runs: skip whole blocks with a branch-free test that LLVM
