@@ -9,7 +9,13 @@ use splitapply::{CacheSizes, SimdInfo};
 pub struct Machine {
     pub cpu_model: String,
     pub logical_cores: usize,
+    /// Distinct (package, core) pairs in sysfs; `logical_cores` where the
+    /// OS does not say.
+    pub physical_cores: usize,
     pub caches: CacheSizes,
+    /// All last-level caches together (one per core complex or socket):
+    /// what a "4x the last-level cache" array must exceed.
+    pub llc_total: usize,
     /// Nominal or current clock in GHz and where it came from; the
     /// theoretical peak needs it.
     pub clock_ghz: Option<(f64, &'static str)>,
@@ -25,7 +31,10 @@ impl Machine {
         Machine {
             cpu_model: cpuinfo_field("model name").unwrap_or_else(|| "unknown".into()),
             logical_cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            physical_cores: physical_cores()
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             caches: splitapply::cache_sizes(),
+            llc_total: llc_total().unwrap_or(splitapply::cache_sizes().llc),
             clock_ghz: clock_ghz(),
             rustc: command_line("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
             simd: splitapply::simd_info(),
@@ -39,6 +48,81 @@ impl Machine {
     pub fn warning(&self) -> Option<String> {
         self.simd.warning()
     }
+}
+
+/// Reads a sysfs file of CPU `cpu` (relative to its folder), trimmed.
+fn cpu_file(cpu: usize, file: &str) -> Option<String> {
+    let path = format!("/sys/devices/system/cpu/cpu{cpu}/{file}");
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// CPUs sysfs knows of, by number.
+fn cpus() -> Vec<usize> {
+    let Ok(entries) = std::fs::read_dir("/sys/devices/system/cpu") else {
+        return Vec::new();
+    };
+    let mut cpus: Vec<usize> = entries
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_prefix("cpu")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    cpus.sort_unstable();
+    cpus
+}
+
+fn physical_cores() -> Option<usize> {
+    let mut cores: Vec<(String, String)> = cpus()
+        .into_iter()
+        .filter_map(|c| {
+            Some((
+                cpu_file(c, "topology/physical_package_id")?,
+                cpu_file(c, "topology/core_id")?,
+            ))
+        })
+        .collect();
+    cores.sort();
+    cores.dedup();
+    (!cores.is_empty()).then_some(cores.len())
+}
+
+/// Sum of the distinct highest-level caches (each counted once, by the set
+/// of CPUs sharing it).
+fn llc_total() -> Option<usize> {
+    let mut seen: Vec<(u32, String, usize)> = Vec::new();
+    for cpu in cpus() {
+        for index in 0..8 {
+            let file = |f: &str| cpu_file(cpu, &format!("cache/index{index}/{f}"));
+            let Some(level) = file("level").and_then(|l| l.parse::<u32>().ok()) else {
+                break;
+            };
+            if file("type").as_deref() == Some("Instruction") {
+                continue;
+            }
+            let size = file("size").and_then(|s| {
+                let kib = s.strip_suffix('K')?.parse::<usize>().ok()?;
+                Some(kib << 10)
+            });
+            if let (Some(size), Some(shared)) = (size, file("shared_cpu_list")) {
+                seen.push((level, shared, size));
+            }
+        }
+    }
+    let top = seen.iter().map(|c| c.0).max()?;
+    let mut llcs: Vec<(String, usize)> = seen
+        .into_iter()
+        .filter(|c| c.0 == top)
+        .map(|c| (c.1, c.2))
+        .collect();
+    llcs.sort();
+    llcs.dedup();
+    Some(llcs.iter().map(|c| c.1).sum())
 }
 
 fn cpuinfo_field(name: &str) -> Option<String> {

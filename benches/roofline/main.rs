@@ -111,13 +111,16 @@ fn main() {
         eprintln!("WARNING: {warning}");
     }
     let caches = machine.caches;
+    // Arrays at least 4x all the last-level caches together, and never less
+    // than 64 MiB, so STREAM cannot run from cache.
+    let stream_bytes = (4 * machine.llc_total).max(64 << 20);
     let threads = options.threads.clone();
     let t_count = threads.len() as u64;
 
     // Sweep sizes: 8 KiB per thread up to 4x the last-level cache over all
     // threads (the DRAM end), so the memory used does not grow with threads.
     let sweep_min = 8 << 10;
-    let sweep_max = |t: usize| (4 * caches.llc / t).max(2 * caches.l2).max(sweep_min);
+    let sweep_max = |t: usize| (stream_bytes / t).max(2 * caches.l2).max(sweep_min);
     let sweep_steps: u64 = threads
         .iter()
         .map(|&t| (sweep_max(t) / sweep_min).ilog2() as u64 + 1)
@@ -149,7 +152,7 @@ fn main() {
         step(&format!("STREAM, {t} threads"));
         results
             .streams
-            .push(memory::stream(&pool, 4 * caches.llc, sizes.roof_reps));
+            .push(memory::stream(&pool, stream_bytes, sizes.roof_reps));
         results.sweep.extend(memory::working_set_sweep(
             &pool,
             sweep_min,
@@ -207,7 +210,7 @@ fn main() {
 
     for (&t, first) in threads.iter().zip(&mut results.streams) {
         step(&format!("STREAM again, {t} threads"));
-        first.merge_best(&memory::stream(&pool(t), 4 * caches.llc, sizes.roof_reps));
+        first.merge_best(&memory::stream(&pool(t), stream_bytes, sizes.roof_reps));
     }
 
     step("writing the report");

@@ -401,7 +401,7 @@ fn bandwidth(r: &Results, path: &Path) -> Fallible {
     for (size, name) in [
         (caches.l1d, "L1d"),
         (caches.l2, "L2"),
-        (caches.llc, "L3 (shared)"),
+        (caches.llc, "L3 (shared by all threads)"),
     ] {
         let x = log2(size);
         chart.draw_series(DashedLineSeries::new(

@@ -85,9 +85,11 @@ impl Results {
 
     /// Theoretical FMA peak (GFLOP/s) for `lanes` at `threads`, if the clock
     /// is known.
+    /// Threads beyond the physical cores (SMT siblings) add no FMA pipes.
     pub fn theoretical(&self, lanes: usize, threads: usize) -> Option<f64> {
         let (ghz, _) = self.machine.clock_ghz?;
-        Some(compute::theoretical(lanes, self.fma_pipes.0, ghz, threads))
+        let cores = threads.min(self.machine.physical_cores).max(1);
+        Some(compute::theoretical(lanes, self.fma_pipes.0, ghz, cores))
     }
 
     /// The seed baseline `name` at `threads`.
@@ -99,8 +101,10 @@ impl Results {
 }
 
 fn mib(bytes: usize) -> String {
-    if bytes >= 1 << 20 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 20 {
+        format!("{:.2} MiB", bytes as f64 / (1 << 20) as f64)
     } else {
         format!("{} KiB", bytes >> 10)
     }
@@ -143,13 +147,18 @@ fn markdown(r: &Results) -> String {
     let _ = writeln!(w, "## 1. Machine\n");
     let _ = writeln!(w, "| | |\n|---|---|");
     let _ = writeln!(w, "| CPU | {} |", m.cpu_model);
-    let _ = writeln!(w, "| logical cores | {} |", m.logical_cores);
     let _ = writeln!(
         w,
-        "| caches | L1d {} and L2 {} per core, last level {} shared{} |",
+        "| cores | {} logical, {} physical |",
+        m.logical_cores, m.physical_cores
+    );
+    let _ = writeln!(
+        w,
+        "| caches | L1d {} and L2 {} per core, last level {} shared ({} in all){} |",
         mib(m.caches.l1d),
         mib(m.caches.l2),
         mib(m.caches.llc),
+        mib(m.llc_total),
         if m.caches.detected {
             ""
         } else {
@@ -183,12 +192,14 @@ fn markdown(r: &Results) -> String {
     let _ = writeln!(
         w,
         "STREAM, best of several runs at the start of the report and as many at its end, \
-         each array {} in total (4x the last-level cache). \
+         each array {} in total (at least 4x all last-level caches together). \
          Bytes are counted as STREAM does: explicit reads and writes only (Copy and Scale \
          16 B per element, Add and Triad 24 B). Write-allocate is **not** counted: the \
-         loops use ordinary stores, so the hardware reads each written line first and \
-         moves a third more than counted (Triad: 32 B). Every kernel below is counted the \
-         same way. GB/s = 10^9 B/s.\n",
+         loops use ordinary stores, so the hardware reads each written line first. Copy, \
+         Scale and a map then really move 1.5x what is counted, Add and Triad 1.33x, an \
+         f64 apply 1.4x; so against the best of the four, a map that saturates DRAM can \
+         show below 100%. Every kernel below is counted the same way, and each is also \
+         compared with a control loop of its own traffic (section 4). GB/s = 10^9 B/s.\n",
         r.streams.first().map_or("?".into(), |s| mib(s.array_bytes))
     );
     let _ = writeln!(
@@ -271,7 +282,8 @@ fn markdown(r: &Results) -> String {
         w,
         "Peak GFLOP/s from 12 independent accumulator chains per thread (an FMA counts 2 \
          FLOPs). Theoretical peak = lanes x 2 x FMA pipes x clock x threads, assuming \
-         {pipes} FMA pipes per core ({}), {clock}, one thread per physical core. Scalar \
+         {pipes} FMA pipes per core ({}), {clock}, and no gain from threads beyond the \
+         physical cores. Scalar \
          ceiling = SIMD mul+add / lanes (derived: a scalar loop would be auto-vectorised).\n",
         if from_env {
             "from SPLITAPPLY_FMA_PIPES"
@@ -320,17 +332,21 @@ fn markdown(r: &Results) -> String {
          element for f64 and f32) and inside `apply` (k = 250 instances, uniform u32 \
          indices; x + index + out = 20 B per element for f64, 12 B for f32). N = {}. FLOPs \
          are each kernel's own declaration (`Kernel::flops_per_element`); the rolling \
-         mean counts the O(N) sliding sum's 3. The binding roof is the lower of the FMA \
+         mean counts the O(N) sliding sum's minimum of 3 (its compensated update does \
+         about 9, plus the anchors). The binding roof is the lower of the FMA \
          peak and intensity x the memory bandwidth: that of the level the data streams \
-         from (L3 up to twice the last-level cache, a generous upper bound; DRAM \
-         beyond), or, when higher, that of a control loop with the same traffic over \
+         from (L3 up to twice the last-level cache, DRAM beyond; streams somewhat longer \
+         than that can still partly hit L3), or, when higher, that of a control loop with the same traffic over \
          the same arrays (a copy for a map, `out[i] = idx[i] * x[i]` for apply) timed \
          alternately with the kernel (binding roof \"stream control\"). On a shared \
          machine the bandwidth on offer moves during a run; the control keeps the roof \
          an upper bound for each measurement. Time is the median with its spread \
          ((max - min) / 2 as a share of the median). A point above its roof is flagged: \
          it can only be a measurement error, and the flag says whether the \
-         excess is within the timings' own spread (noise) or beyond it.\n",
+         excess is within the timings' own spread (noise) or beyond it. A memory roof \
+         far above a kernel whose GB/s is well under its control's means the kernel is \
+         limited by instructions its FLOP count does not see (range reduction, selects, \
+         searches, compensation), not by memory.\n",
         16, 8, r.kernel_n
     );
     let _ = writeln!(
@@ -423,8 +439,8 @@ fn markdown(r: &Results) -> String {
         w,
         "Bucket strategy on {} threads, N = {}. The automatic tile here is {} points. Too \
          short and the per-tile work (histogram reset, k-sized prefix sums) dominates; too \
-         long and the tile's buffers spill out of L2: the chunk-size lesson of the \
-         original multiprocessing discussion.\n",
+         long and the tile's buffers outgrow the caches (at 1M points and beyond): the \
+         chunk-size lesson of the original multiprocessing discussion.\n",
         r.max_threads(),
         r.seed_n,
         r.auto_tile_len
@@ -457,7 +473,8 @@ fn markdown(r: &Results) -> String {
     let _ = writeln!(w, "## 7. Thread scaling\n");
     let _ = writeln!(
         w,
-        "Automatic strategy, N = {}. Ideal = the 1-thread rate x threads; STREAM ceiling = \
+        "Automatic strategy, N = {}. Ideal = the rate at the first thread count, scaled by \
+         the thread count; STREAM ceiling = \
          the DRAM roof at that thread count / the workload's bytes per element (20 B for \
          apply, 16 B for the rolling mean).\n",
         r.seed_n
@@ -514,6 +531,8 @@ fn to_json(r: &Results) -> Value {
         "machine": {
             "cpu_model": m.cpu_model,
             "logical_cores": m.logical_cores,
+            "physical_cores": m.physical_cores,
+            "llc_total_bytes": m.llc_total,
             "cache_bytes": {
                 "l1d": m.caches.l1d, "l2": m.caches.l2, "llc": m.caches.llc,
                 "detected": m.caches.detected,
