@@ -23,7 +23,10 @@ kernel on them, and writes report.md, report.json and SVG figures.
 OPTIONS:
   --quick            small sizes, few repetitions (under 40 s; used by CI)
   --threads LIST     comma-separated thread counts, e.g. 1,2,4
-                     (default: 1 and all available cores)
+                     (default: 1, 2, 4, ... and all available cores).
+                     STREAM, FMA peaks and thread scaling run at every
+                     count; the working-set sweep, the kernels and the
+                     seed baselines at the first and the last
   --out DIR          output folder (default: target/roofline)
   -h, --help         this text";
 
@@ -34,7 +37,7 @@ impl Options {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut options = Options {
             quick: false,
-            threads: if cores > 1 { vec![1, cores] } else { vec![1] },
+            threads: default_threads(cores),
             out: default_out_dir(),
         };
         let mut args = args.into_iter();
@@ -60,6 +63,24 @@ impl Options {
     pub fn max_threads(&self) -> usize {
         *self.threads.last().expect("at least one thread count")
     }
+
+    /// The first and the last thread count (one when they are equal): where
+    /// the per-kernel measurements run, to keep the report's run time
+    /// bounded on many-core machines.
+    pub fn end_threads(&self) -> Vec<usize> {
+        let mut ends = vec![self.threads[0], self.max_threads()];
+        ends.dedup();
+        ends
+    }
+}
+
+/// Powers of two below `cores`, then `cores`.
+fn default_threads(cores: usize) -> Vec<usize> {
+    let mut threads: Vec<usize> = std::iter::successors(Some(1usize), |t| t.checked_mul(2))
+        .take_while(|&t| t < cores)
+        .collect();
+    threads.push(cores.max(1));
+    threads
 }
 
 fn parse_threads(list: &str) -> Result<Vec<usize>, String> {

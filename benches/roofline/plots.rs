@@ -416,7 +416,7 @@ fn bandwidth(r: &Results, path: &Path) -> Fallible {
             (FONT, 14).into_font(),
         )))?;
     }
-    for (i, &t) in r.options.threads.iter().enumerate() {
+    for (i, &t) in r.options.end_threads().iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let line: Vec<(f64, f64)> = r
             .sweep

@@ -243,7 +243,8 @@ fn markdown(r: &Results) -> String {
     let _ = writeln!(w, "\nWorking-set sweep (GB/s by working set per thread):\n");
     let mut header = "| working set per thread |".to_string();
     let mut rule = "|---|".to_string();
-    for t in &r.options.threads {
+    let swept = r.options.end_threads();
+    for t in &swept {
         let _ = write!(header, " {t} threads |");
         rule.push_str("---|");
     }
@@ -256,7 +257,7 @@ fn markdown(r: &Results) -> String {
     };
     for size in sizes {
         let mut row = format!("| {} |", mib(size));
-        for &t in &r.options.threads {
+        for &t in &swept {
             match r
                 .sweep
                 .iter()
