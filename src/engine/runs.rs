@@ -62,7 +62,10 @@ pub fn run_tile<T: Float, I: Index>(
         let mut end = start + 1;
         // Long runs: skip whole blocks with a branch-free test that LLVM
         // vectorises, then finish one index at a time.
+        // (Most runs of a huge table are one point long: test the next index
+        // alone before a whole block.)
         while end + RUN_BLOCK <= n
+            && idx[end].raw() == j
             && idx[end..end + RUN_BLOCK]
                 .iter()
                 .fold(true, |all, i| all & (i.raw() == j))
