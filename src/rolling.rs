@@ -9,7 +9,7 @@
 //! Two paths, chosen from the window length alone (so the choice never
 //! depends on the thread count):
 //!
-//! - **Direct** (`w = 1` only, where it is as fast): each output is the
+//! - **Direct** (`w = 1` only, where it measured faster): each output is the
 //!   plain sum of its window in `f64`, in ascending order, computed for
 //!   [`DIRECT_BLOCK`] consecutive outputs at once so LLVM vectorises across
 //!   outputs. Cost grows with `w`.
