@@ -150,7 +150,10 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
 /// the compensated running sum does not drift measurably over it. (Four
 /// times shorter measured no faster at w = 500.)
 fn anchor_spacing(w: usize) -> usize {
-    let window = w.saturating_mul(2).saturating_add(1);
+    // Windows beyond 2^23 points get the spacing of that one: it keeps the
+    // chunk arithmetic far from overflow (also on 32-bit targets), and such
+    // windows already cover any realistic data.
+    let window = w.min(1 << 22).saturating_mul(2).saturating_add(1);
     // Plus a pad: the segments advanced together are
     // `spacing` apart, and a power of two would put all their streams in the
     // same L1 sets (every 4 KiB apart aliases), more streams than ways.
@@ -263,6 +266,11 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
 fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, out: &mut [T]) {
     let spacing = anchor_spacing(w);
     let n = data.len();
+    // How far the window changes reach into the data. Clamped indices make
+    // every half-width from `n` up read the same values, and `reach` keeps
+    // the index arithmetic below from overflowing for absurd ones. (The
+    // anchors and the divisor still use the true `w`.)
+    let reach = w.min(n);
     let len = out.len();
     let segments = len.div_ceil(spacing);
     for first_seg in (0..segments).step_by(LOCKSTEP) {
@@ -281,13 +289,21 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
         let state = (Lanes::from(hi), Lanes::from(lo));
         let group_start = start + begin[0];
         let interior = live[LOCKSTEP - 1] == spacing
-            && group_start >= w
-            && group_start + LOCKSTEP * spacing + w < n;
+            && group_start >= reach
+            && group_start + LOCKSTEP * spacing + reach < n;
         if interior {
             let outputs = &mut out[begin[0]..begin[0] + LOCKSTEP * spacing];
-            sliding_group_interior(data, w, inv_window, group_start, spacing, outputs, state);
+            sliding_group_interior(
+                data,
+                reach,
+                inv_window,
+                group_start,
+                spacing,
+                outputs,
+                state,
+            );
         } else {
-            sliding_group_edges(data, w, inv_window, start, &begin, &live, out, state);
+            sliding_group_edges(data, reach, inv_window, start, &begin, &live, out, state);
         }
     }
 }

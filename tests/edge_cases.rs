@@ -121,3 +121,25 @@ fn concurrent_callers_with_their_own_tables() {
         }
     });
 }
+
+#[test]
+fn rolling_mean_with_an_absurd_half_window_follows_the_edge_rule() {
+    // Windows far wider than any data: every output is the edge-padded
+    // mean, dominated by the end values, and nothing overflows.
+    let data = [1.0f64, 2.0, 4.0];
+    for w in [1usize << 40, usize::MAX / 4, usize::MAX] {
+        let mut out = [0.0; 3];
+        splitapply::rolling_mean(&data, w, &mut out).unwrap();
+        for (i, o) in out.into_iter().enumerate() {
+            // (w - i) copies of the first value, the data, and
+            // (i + w - 2) copies of the last, over 2w + 1 values.
+            let wf = w as f64;
+            let want =
+                ((wf - i as f64) * 1.0 + 7.0 + (wf + i as f64 - 2.0) * 4.0) / (2.0 * wf + 1.0);
+            assert!(
+                (o - want).abs() <= 1e-9 * want,
+                "w={w} i={i}: {o} vs {want}"
+            );
+        }
+    }
+}
