@@ -143,3 +143,33 @@ fn rolling_mean_with_an_absurd_half_window_follows_the_edge_rule() {
         }
     }
 }
+
+#[test]
+fn an_absurd_tile_length_is_the_whole_input() {
+    // A tile longer than the data is one tile; scratch must not be sized
+    // by the requested length.
+    let mut table = splitapply::FuncTable::<f64>::new();
+    table.push_fn(|x: f64| x + 1.0);
+    table.push_fn(|x: f64| x * 2.0);
+    let idx: Vec<u32> = (0..1000).map(|i| i % 2).collect();
+    let x: Vec<f64> = (0..1000).map(f64::from).collect();
+    for strategy in [
+        splitapply::Strategy::Auto,
+        splitapply::Strategy::Bucket,
+        splitapply::Strategy::Runs,
+    ] {
+        let out = splitapply::Engine::new()
+            .tile_len(usize::MAX)
+            .strategy(strategy)
+            .apply(&table, &idx, &x)
+            .unwrap();
+        for (i, o) in out.iter().enumerate() {
+            let want = if i % 2 == 0 {
+                i as f64 + 1.0
+            } else {
+                i as f64 * 2.0
+            };
+            assert_eq!(*o, want, "{strategy:?} at {i}");
+        }
+    }
+}
