@@ -185,3 +185,54 @@ fn bitwise_identical_for_every_thread_count() {
         }
     }
 }
+
+/// NaN and infinities stay in the windows that hold them, as with direct
+/// summation: a running sum would carry them to the next anchor.
+#[test]
+fn non_finite_values_only_affect_their_own_windows() {
+    fn check<T: Float>(poison: &[(usize, f64)], n: usize, w: usize, threads: usize) {
+        let mut data: Vec<T> = (0..n)
+            .map(|i| T::from_f64((i as f64 * 0.7).sin() * 10.0 + 100.0))
+            .collect();
+        for &(at, v) in poison {
+            data[at % n] = T::from_f64(v);
+        }
+        let mut out = vec![T::from_f64(0.0); n];
+        pool(threads).install(|| rolling_mean(&data, w, &mut out).unwrap());
+        for (i, o) in out.iter().enumerate() {
+            let want = reference_at(&data, w, i);
+            let got = o.to_f64();
+            let tol = if size_of::<T>() == 4 { 1e-6 } else { 1e-12 };
+            let ok = if want.is_finite() {
+                (got - want).abs() <= tol * scale_at(&data, w, i)
+            } else {
+                // Same NaN-ness and, for infinities, the same sign.
+                got.is_nan() == want.is_nan() && (want.is_nan() || got == want)
+            };
+            assert!(
+                ok,
+                "n={n} w={w} threads={threads} i={i}: got {got}, want {want}"
+            );
+        }
+    }
+    let nan = f64::NAN;
+    let inf = f64::INFINITY;
+    let cases: &[&[(usize, f64)]] = &[
+        &[(100, nan)],
+        &[(100, inf)],
+        &[(100, -inf)],
+        &[(100, inf), (130, -inf)],
+        &[(0, nan)],
+        &[(19_999, inf)],
+        &[(5_000, nan), (12_000, -inf), (12_001, inf)],
+    ];
+    for poison in cases {
+        for w in [2, 7, 50, 500] {
+            for threads in [1, 2] {
+                check::<f64>(poison, 20_000, w, threads);
+            }
+        }
+        check::<f32>(poison, 20_000, 7, 1);
+        check::<f64>(poison, 2_000, 30_000, 1);
+    }
+}

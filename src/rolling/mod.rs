@@ -30,6 +30,8 @@
 //! chunks that are whole multiples of the anchor spacing; each chunk reads
 //! its own halo from the input, so nothing is copied or shared.
 
+mod nonfinite;
+
 use rayon::prelude::*;
 
 use crate::error::Error;
@@ -82,6 +84,12 @@ const ALIAS_PAD: usize = 8;
 /// about zero next to much larger values (an all-zero window after values
 /// near 300 gave `1.7e-17` instead of `0`).
 ///
+/// NaN and infinities behave as in direct summation, and only in the
+/// windows that hold them: such a window's mean is NaN when it holds a NaN
+/// or infinities of both signs, else the infinity. (Finite values whose
+/// window sum overflows `f64` are the exception: the overflow can spread
+/// up to the next anchor, a few thousand outputs.)
+///
 /// # Errors
 /// [`Error::LengthMismatch`] when `out.len() != data.len()`; nothing is
 /// written then.
@@ -131,6 +139,12 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
             direct_chunk(data, w, inv_window, start, out);
         } else {
             sliding_chunk(data, w, inv_window, start, out);
+            // A NaN or infinity poisons a running sum up to the next anchor:
+            // redo such chunks with the non-finite values kept apart. The
+            // check reads outputs still in cache.
+            if !out.iter().fold(true, |finite, o| finite & o.is_finite()) {
+                nonfinite::careful_chunk(data, w, inv_window, start, out);
+            }
         }
     };
     if threads == 1 || n <= chunk {
