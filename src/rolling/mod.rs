@@ -138,11 +138,9 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
         if direct {
             direct_chunk(data, w, inv_window, start, out);
         } else {
-            sliding_chunk(data, w, inv_window, start, out);
             // A NaN or infinity poisons a running sum up to the next anchor:
-            // redo such chunks with the non-finite values kept apart. The
-            // check reads outputs still in cache.
-            if !out.iter().fold(true, |finite, o| finite & o.is_finite()) {
+            // redo such chunks with the non-finite values kept apart.
+            if !sliding_chunk(data, w, inv_window, start, out) {
                 nonfinite::careful_chunk(data, w, inv_window, start, out);
             }
         }
@@ -266,7 +264,8 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
 }
 
 /// Sliding path for `out = means[start .. start + out.len()]`; `start` is a
-/// multiple of the anchor spacing.
+/// multiple of the anchor spacing. Returns false when a NaN or an infinity
+/// reached a running sum: the chunk must then be recomputed.
 ///
 /// [`LOCKSTEP`] anchored segments are the lanes of [`Lanes`]. [`LOCKSTEP`] steps of
 /// every segment's window changes are loaded as contiguous vectors (clamped
@@ -277,7 +276,13 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
 /// recurrence, so the grouping does not change any result. (Staging the
 /// changes in strided buffers instead compiles to AVX-512 scatters and
 /// gathers, which cost half the time.)
-fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, out: &mut [T]) {
+fn sliding_chunk<T: Float>(
+    data: &[T],
+    w: usize,
+    inv_window: f64,
+    start: usize,
+    out: &mut [T],
+) -> bool {
     let spacing = anchor_spacing(w);
     let n = data.len();
     // How far the window changes reach into the data. Clamped indices make
@@ -285,6 +290,7 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
     // the index arithmetic below from overflowing for absurd ones. (The
     // anchors and the divisor still use the true `w`.)
     let reach = w.min(n);
+    let mut finite = true;
     let len = out.len();
     let segments = len.div_ceil(spacing);
     for first_seg in (0..segments).step_by(LOCKSTEP) {
@@ -305,7 +311,7 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
         let interior = live[LOCKSTEP - 1] == spacing
             && group_start >= reach
             && group_start + LOCKSTEP * spacing + reach < n;
-        if interior {
+        let (hi, lo) = if interior {
             let outputs = &mut out[begin[0]..begin[0] + LOCKSTEP * spacing];
             sliding_group_interior(
                 data,
@@ -315,11 +321,15 @@ fn sliding_chunk<T: Float>(data: &[T], w: usize, inv_window: f64, start: usize, 
                 spacing,
                 outputs,
                 state,
-            );
+            )
         } else {
-            sliding_group_edges(data, reach, inv_window, start, &begin, &live, out, state);
-        }
+            sliding_group_edges(data, reach, inv_window, start, &begin, &live, out, state)
+        };
+        // A NaN or infinity that reached a running sum never leaves it, so
+        // the final sums tell whether every output of the group is sound.
+        finite &= (hi + lo).to_array().iter().all(|s| s.is_finite());
     }
+    finite
 }
 
 /// [`LOCKSTEP`] steps of the running sums: `changes[g]` holds segment `g`'s
@@ -347,7 +357,7 @@ fn sliding_group_interior<T: Float>(
     spacing: usize,
     out: &mut [T],
     mut state: (Lanes, Lanes),
-) {
+) -> (Lanes, Lanes) {
     let inv = Lanes::splat(inv_window);
     let blocks = spacing / LOCKSTEP;
     // Each segment's entering values, leaving values and outputs as blocks
@@ -371,6 +381,7 @@ fn sliding_group_interior<T: Float>(
             store_lanes(sums * inv, &mut out_blocks[g * blocks + b]);
         }
     }
+    state
 }
 
 /// A group that touches an end of the data or of the chunk: the first group
@@ -387,7 +398,7 @@ fn sliding_group_edges<T: Float>(
     live: &[usize; LOCKSTEP],
     out: &mut [T],
     mut state: (Lanes, Lanes),
-) {
+) -> (Lanes, Lanes) {
     let n = data.len();
     let inv = Lanes::splat(inv_window);
     // The first segment is the longest.
@@ -415,6 +426,7 @@ fn sliding_group_edges<T: Float>(
             ragged_store(out, &sums, inv_window, begin, live, t0);
         }
     }
+    state
 }
 
 /// Stores the means of the steps from `t0` of the segments that still
