@@ -233,11 +233,24 @@ pub fn rolling_case(data: &[u8]) {
     };
     let threads = b.u8() as usize % 3;
     let offset = [0.0, 1e6, -1e9, 1e12][b.u8() as usize % 4];
+    // Up to two NaN or infinite values, placed once the data is known.
+    let poison: Vec<(u16, f64)> = (0..b.u8() % 3)
+        .map(|_| {
+            let kind = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY][b.u8() as usize % 3];
+            (b.u16(), kind)
+        })
+        .collect();
     let mut values = Vec::new();
     while !b.is_empty() && values.len() < 20_000 {
         let run = 1 + b.u8() as usize % 64;
         let v = offset + (b.u16() as i16) as f64 * 1e-2;
         values.extend(std::iter::repeat_n(v, run));
+    }
+    if !values.is_empty() {
+        let len = values.len();
+        for &(at, v) in &poison {
+            values[at as usize % len] = v;
+        }
     }
     let mut out = vec![0.0; values.len()];
     pools()[threads]
@@ -247,7 +260,10 @@ pub fn rolling_case(data: &[u8]) {
     // The sliding sum keeps a residue of order eps times the values it has
     // seen since its anchor: visible only where a window sums to ~0 next to
     // much larger values (the fuzzer found 1.7e-17 for an all-zero window).
-    let largest = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let largest = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
     for (i, &o) in out.iter().enumerate() {
         // The in-range part summed directly, plus the padded copies of the
         // end values as products: O(min(window, n)) per output, so huge
@@ -259,14 +275,29 @@ pub fn rolling_case(data: &[u8]) {
             (i + w).saturating_sub(n as usize - 1) as f64,
         );
         let (first, last) = (values[0], values[n as usize - 1]);
-        let mut sum = first * left + last * right;
-        let mut scale = first.abs() * left + last.abs() * right;
+        let (mut sum, mut scale) = (0.0, 0.0);
+        // Padded copies only where there are any: 0 * inf would be NaN.
+        for (v, copies) in [(first, left), (last, right)] {
+            if copies > 0.0 {
+                sum += v * copies;
+                scale += v.abs() * copies;
+            }
+        }
         for &v in &values[lo..=hi] {
             sum += v;
             scale += v.abs();
         }
         let window = (2 * w + 1) as f64;
         let (want, scale) = (sum / window, scale / window);
+        if !want.is_finite() {
+            // NaN and infinities stay in their own windows, as in direct
+            // summation: the same NaN-ness, and for an infinity its sign.
+            assert!(
+                o.is_nan() == want.is_nan() && (want.is_nan() || o == want),
+                "n={n} w={w} i={i}: got {o}, direct {want}"
+            );
+            continue;
+        }
         // Direct summation itself errs by up to ~window * eps * scale.
         let tol = 1e-12 * scale + 2.0 * window * f64::EPSILON * scale + 1e-15 * largest;
         assert!(
