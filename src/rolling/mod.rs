@@ -238,12 +238,10 @@ impl Compensated {
 /// The window sum at output `i`, summed directly with compensation: the
 /// in-range part plus the padded copies of the end values.
 fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
-    let n = data.len();
-    let lo = i.saturating_sub(w);
-    let hi = i.saturating_add(w).min(n - 1);
+    let (in_range, left_pad, right_pad) = window(data.len(), w, i);
     // Eight compensated lanes (a scalar chain would wait on every add),
     // then the lanes and the tail in one compensated sum.
-    let mut chunks = data[lo..=hi].chunks_exact(ANCHOR_LANES);
+    let mut chunks = data[in_range].chunks_exact(ANCHOR_LANES);
     let mut lanes = (f64x8::ZERO, f64x8::ZERO);
     for chunk in &mut chunks {
         lanes = neumaier_step8(lanes, load8(chunk));
@@ -256,11 +254,19 @@ fn anchor<T: Float>(data: &[T], w: usize, i: usize) -> Compensated {
     for &v in chunks.remainder() {
         sum.add(v.to_f64());
     }
+    sum.add(data[0].to_f64() * left_pad as f64);
+    sum.add(data[data.len() - 1].to_f64() * right_pad as f64);
+    sum
+}
+
+/// The window of output `i` in data of length `n` (not empty): the indices
+/// it covers, and how many padded copies of the first and of the last value
+/// it holds.
+fn window(n: usize, w: usize, i: usize) -> (std::ops::RangeInclusive<usize>, usize, usize) {
+    let in_range = i.saturating_sub(w)..=i.saturating_add(w).min(n - 1);
     let left_pad = w.saturating_sub(i);
     let right_pad = i.saturating_add(w).saturating_sub(n - 1);
-    sum.add(data[0].to_f64() * left_pad as f64);
-    sum.add(data[n - 1].to_f64() * right_pad as f64);
-    sum
+    (in_range, left_pad, right_pad)
 }
 
 /// Sliding path for `out = means[start .. start + out.len()]`; `start` is a

@@ -13,7 +13,7 @@
 //! (A window whose finite values overflow `f64` still turns the running sum
 //! infinite up to the next anchor; that needs values near `f64::MAX`.)
 
-use super::{Compensated, anchor_spacing};
+use super::{Compensated, anchor_spacing, at, window};
 use crate::float::Float;
 
 /// Non-finite values in a window, by kind.
@@ -70,19 +70,17 @@ pub(super) fn careful_chunk<T: Float>(
     start: usize,
     out: &mut [T],
 ) {
-    let n = data.len();
     let spacing = anchor_spacing(w);
     // As on the fast path: clamped indices read the same from n on.
-    let reach = w.min(n) as isize;
-    let at = |i: isize| data[i.clamp(0, n as isize - 1) as usize].to_f64();
+    let reach = w.min(data.len()) as isize;
     for (s, segment) in out.chunks_mut(spacing).enumerate() {
         let first = start + s * spacing;
         let (mut sum, mut counts) = window_at(data, w, first);
         for (t, o) in segment.iter_mut().enumerate() {
             *o = T::from_f64(counts.mean(&sum, inv_window));
             let i = (first + t) as isize;
-            let enter = counts.track(at(i + reach + 1), 1, true);
-            let leave = counts.track(at(i - reach), 1, false);
+            let enter = counts.track(at(data, i + reach + 1), 1, true);
+            let leave = counts.track(at(data, i - reach), 1, false);
             sum.add(enter - leave);
         }
     }
@@ -92,19 +90,15 @@ pub(super) fn careful_chunk<T: Float>(
 /// compensation, the non-finite values counted (end values repeat as the
 /// padding).
 fn window_at<T: Float>(data: &[T], w: usize, i: usize) -> (Compensated, Counts) {
-    let n = data.len();
-    let lo = i.saturating_sub(w);
-    let hi = i.saturating_add(w).min(n - 1);
+    let (in_range, left_pad, right_pad) = window(data.len(), w, i);
     let mut sum = Compensated::default();
     let mut counts = Counts::default();
-    for &v in &data[lo..=hi] {
+    for &v in &data[in_range] {
         sum.add(counts.track(v.to_f64(), 1, true));
     }
-    let left_pad = w.saturating_sub(i);
-    let right_pad = i.saturating_add(w).saturating_sub(n - 1);
     for (v, pad) in [
         (data[0].to_f64(), left_pad),
-        (data[n - 1].to_f64(), right_pad),
+        (data[data.len() - 1].to_f64(), right_pad),
     ] {
         if pad > 0 {
             sum.add(counts.track(v, pad, true) * pad as f64);
