@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::kernels::{KERNELS, Mode, ROLLING_HALF_WIDTHS};
-use crate::report::Results;
+use crate::report::{self, Results};
 use crate::roofs::{self, Roofs};
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -113,7 +114,7 @@ fn roofline(r: &Results, path: &Path) -> Fallible {
     for (panel, float) in panels.iter().zip(["f64", "f32"]) {
         roofline_panel(r, panel, float, top, one)?;
     }
-    roofline_legend(&legend, r, top, one)?;
+    roofline_legend(&legend, top, one)?;
     root.present()?;
     Ok(())
 }
@@ -228,7 +229,7 @@ fn triangle<DB: DrawingBackend>(style: ShapeStyle) -> DynElement<'static, DB, (i
 }
 
 /// The legend area of figure 1: roofs, then marker shapes, then kernels.
-fn roofline_legend(area: &Area, r: &Results, top: &Roofs, one: &Roofs) -> Fallible {
+fn roofline_legend(area: &Area, top: &Roofs, one: &Roofs) -> Fallible {
     let font = (FONT, 14).into_font();
     let head = (FONT, 15).into_font().style(FontStyle::Bold);
     let mut y = 60;
@@ -320,20 +321,12 @@ fn roofline_legend(area: &Area, r: &Results, top: &Roofs, one: &Roofs) -> Fallib
         area.draw(&Text::new(name, (x + 40, y - 7), font.clone()))?;
         y += 20;
     }
-    let _ = r;
     Ok(())
 }
 
-/// "8 KiB", "1 MiB": a power-of-two byte count.
-fn bytes_label(bytes: f64) -> String {
-    let b = bytes.round() as u64;
-    if b >= 1 << 30 {
-        format!("{} GiB", b >> 30)
-    } else if b >= 1 << 20 {
-        format!("{} MiB", b >> 20)
-    } else {
-        format!("{} KiB", b >> 10)
-    }
+/// Axis label for a byte count (the axis works in `f64`).
+fn bytes_axis(bytes: f64) -> String {
+    report::bytes_label(bytes.round() as usize)
 }
 
 /// Labels for an axis in log2 units: 2^v at whole v, nothing between.
@@ -392,29 +385,21 @@ fn bandwidth(r: &Results, path: &Path) -> Fallible {
         .x_desc("working set per thread (three arrays, log scale)")
         .y_desc("Triad bandwidth, all threads (GB/s)")
         .x_labels((xs.end - xs.start) as usize + 1)
-        .x_label_formatter(&|v| pow2_label(*v, bytes_label))
+        .x_label_formatter(&|v| pow2_label(*v, bytes_axis))
         .light_line_style(TRANSPARENT)
         .axis_desc_style((FONT, 16))
         .label_style((FONT, 13))
         .draw()?;
     let caches = &r.machine.caches;
-    for (size, name) in [
-        (caches.l1d, "L1d"),
-        (caches.l2, "L2"),
-        (caches.llc, "L3 (shared by all threads)"),
+    // The last level is shared: on the per-thread axis each thread has a
+    // share of it.
+    for (size, name, note) in [
+        (caches.l1d, "L1d", ""),
+        (caches.l2, "L2", ""),
+        (caches.llc, "L3", " (shared)"),
     ] {
-        let x = log2(size);
-        chart.draw_series(DashedLineSeries::new(
-            vec![(x, 0.0), (x, g_hi * 0.93)],
-            5,
-            4,
-            BLACK.mix(0.5).stroke_width(1),
-        ))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!("{name} {}", bytes_label(size as f64)),
-            (x + 0.08, g_hi * 0.985),
-            (FONT, 14).into_font(),
-        )))?;
+        let label = format!("{name} {}{note}", report::bytes_label(size));
+        vertical_marker(&mut chart, log2(size), g_hi, label)?;
     }
     for (i, &t) in r.options.end_threads().iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
@@ -424,21 +409,10 @@ fn bandwidth(r: &Results, path: &Path) -> Fallible {
             .filter(|p| p.threads == t)
             .map(|p| (log2(p.bytes_per_thread), p.gbps))
             .collect();
-        chart
-            .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))?
-            .label(format!("{t} thread{}", if t == 1 { "" } else { "s" }))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 25, y)], colour.stroke_width(2))
-            });
-        chart.draw_series(line.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
+        let label = format!("{t} thread{}", if t == 1 { "" } else { "s" });
+        dotted_line(&mut chart, line, colour, 3, label)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font((FONT, 15))
-        .background_style(WHITE)
-        .border_style(BLACK)
-        .draw()?;
+    lower_left_legend(&mut chart)?;
     root.present()?;
     Ok(())
 }
@@ -473,18 +447,8 @@ fn tiles(r: &Results, path: &Path) -> Fallible {
         .axis_desc_style((FONT, 16))
         .label_style((FONT, 13))
         .draw()?;
-    let auto = log2(r.auto_tile_len);
-    chart.draw_series(DashedLineSeries::new(
-        vec![(auto, 0.0), (auto, y_hi * 0.92)],
-        5,
-        4,
-        BLACK.mix(0.6).stroke_width(1),
-    ))?;
-    chart.draw_series(std::iter::once(Text::new(
-        format!("automatic tile ({})", count_label(r.auto_tile_len as f64)),
-        (auto + 0.1, y_hi * 0.97),
-        (FONT, 14).into_font(),
-    )))?;
+    let label = format!("automatic tile ({})", count_label(r.auto_tile_len as f64));
+    vertical_marker(&mut chart, log2(r.auto_tile_len), y_hi, label)?;
     for (i, (wl, what)) in [
         ("W1", "W1: k=250 closures j*x"),
         ("W2", "W2: k=250 Exp / Poly8"),
@@ -499,14 +463,58 @@ fn tiles(r: &Results, path: &Path) -> Fallible {
             .filter(|t| t.workload == wl)
             .map(|t| (log2(t.tile_len), ns(t)))
             .collect();
-        chart
-            .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))?
-            .label(what)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 25, y)], colour.stroke_width(2))
-            });
-        chart.draw_series(line.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+        dotted_line(&mut chart, line, colour, 4, what.to_string())?;
     }
+    lower_left_legend(&mut chart)?;
+    root.present()?;
+    Ok(())
+}
+
+/// A chart with linear `f64` axes (figures 2 and 3 plot log2 on a linear x).
+type LineChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A dashed vertical line at `x` up to near `top` (the y axis' end), with
+/// `label` just right of its top.
+fn vertical_marker(chart: &mut LineChart, x: f64, top: f64, label: String) -> Fallible {
+    chart.draw_series(DashedLineSeries::new(
+        vec![(x, 0.0), (x, top * 0.93)],
+        5,
+        4,
+        BLACK.mix(0.5).stroke_width(1),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        label,
+        (x + 0.08, top * 0.985),
+        (FONT, 14).into_font(),
+    )))?;
+    Ok(())
+}
+
+/// A line through `points` with a dot of `radius` at each, entered in the
+/// legend as `label`.
+fn dotted_line(
+    chart: &mut LineChart,
+    points: Vec<(f64, f64)>,
+    colour: RGBColor,
+    radius: i32,
+    label: String,
+) -> Fallible {
+    chart
+        .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 25, y)], colour.stroke_width(2)));
+    chart.draw_series(
+        points
+            .iter()
+            .map(|&p| Circle::new(p, radius, colour.filled())),
+    )?;
+    Ok(())
+}
+
+/// The series legend, boxed, in the lower-left corner (empty on these
+/// figures: bandwidth and time fall to the right, and y starts at 0).
+fn lower_left_legend<'a, 'b: 'a>(chart: &mut LineChart<'a, 'b>) -> Fallible {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerLeft)
@@ -514,7 +522,6 @@ fn tiles(r: &Results, path: &Path) -> Fallible {
         .background_style(WHITE)
         .border_style(BLACK)
         .draw()?;
-    root.present()?;
     Ok(())
 }
 

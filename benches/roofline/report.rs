@@ -100,13 +100,20 @@ impl Results {
     }
 }
 
-fn mib(bytes: usize) -> String {
-    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
-        format!("{} MiB", bytes >> 20)
+/// "32 KiB", "1 MiB", "1.25 MiB": a byte count in the largest binary unit
+/// it reaches.
+pub fn bytes_label(bytes: usize) -> String {
+    let (unit, name) = if bytes >= 1 << 30 {
+        (1usize << 30, "GiB")
     } else if bytes >= 1 << 20 {
-        format!("{:.2} MiB", bytes as f64 / (1 << 20) as f64)
+        (1 << 20, "MiB")
     } else {
-        format!("{} KiB", bytes >> 10)
+        (1 << 10, "KiB")
+    };
+    if bytes.is_multiple_of(unit) {
+        format!("{} {name}", bytes / unit)
+    } else {
+        format!("{:.2} {name}", bytes as f64 / unit as f64)
     }
 }
 
@@ -155,10 +162,10 @@ fn markdown(r: &Results) -> String {
     let _ = writeln!(
         w,
         "| caches | L1d {} and L2 {} per core, last level {} shared ({} in all){} |",
-        mib(m.caches.l1d),
-        mib(m.caches.l2),
-        mib(m.caches.llc),
-        mib(m.llc_total),
+        bytes_label(m.caches.l1d),
+        bytes_label(m.caches.l2),
+        bytes_label(m.caches.llc),
+        bytes_label(m.llc_total),
         if m.caches.detected {
             ""
         } else {
@@ -200,7 +207,9 @@ fn markdown(r: &Results) -> String {
          f64 apply 1.4x; so against the best of the four, a map that saturates DRAM can \
          show below 100%. Every kernel below is counted the same way, and each is also \
          compared with a control loop of its own traffic (section 4). GB/s = 10^9 B/s.\n",
-        r.streams.first().map_or("?".into(), |s| mib(s.array_bytes))
+        r.streams
+            .first()
+            .map_or("?".into(), |s| bytes_label(s.array_bytes))
     );
     let _ = writeln!(
         w,
@@ -256,7 +265,7 @@ fn markdown(r: &Results) -> String {
         v
     };
     for size in sizes {
-        let mut row = format!("| {} |", mib(size));
+        let mut row = format!("| {} |", bytes_label(size));
         for &t in &swept {
             match r
                 .sweep
