@@ -193,14 +193,14 @@ fn main() {
                 .extend(kernels::measure_kernel(&pool, name, &inputs32, sizes.reps));
         }
         for &w in ROLLING_HALF_WIDTHS {
-            step(&format!("rolling mean w={w}, {t} threads"));
+            step(&format!("rolling mean w={w} f64, {t} threads"));
             results
                 .kernels
                 .push(kernels::measure_rolling(&pool, w, &inputs64, sizes.reps));
+            step(&format!("rolling mean w={w} f32, {t} threads"));
             results
                 .kernels
                 .push(kernels::measure_rolling(&pool, w, &inputs32, sizes.reps));
-            bar.inc(1);
         }
     }
     drop((inputs64, inputs32));

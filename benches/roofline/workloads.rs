@@ -239,8 +239,18 @@ impl Workload {
         }
     }
 
-    pub fn check(&self, out: &[f64]) {
+    /// Runs the workload on `pool` once and checks the result, then times
+    /// it: a fast wrong answer is never timed.
+    fn checked_sample(
+        &self,
+        pool: &rayon::ThreadPool,
+        engine: &Engine,
+        out: &mut [f64],
+        reps: usize,
+    ) -> Sample {
+        pool.install(|| self.run(engine, out));
         check(self.name, out, &self.want, self.max_rel);
+        pool.install(|| measure(reps, || self.run(engine, out)))
     }
 }
 
@@ -380,9 +390,7 @@ pub fn tile_sweep(
         for &tile_len in tile_lens {
             progress(&format!("tile sweep: {} tile {tile_len}", w.name));
             let engine = Engine::new().tile_len(tile_len).strategy(Strategy::Bucket);
-            pool.install(|| w.run(&engine, &mut out));
-            w.check(&out);
-            let sample = pool.install(|| measure(reps, || w.run(&engine, &mut out)));
+            let sample = w.checked_sample(pool, &engine, &mut out, reps);
             points.push(TilePoint {
                 workload: w.name,
                 tile_len,
@@ -427,9 +435,7 @@ pub fn scaling(
         let pool = pool(t);
         for w in workloads {
             progress(&format!("scaling: {} on {t} threads", w.name));
-            pool.install(|| w.run(&engine, &mut out));
-            w.check(&out);
-            let sample = pool.install(|| measure(reps, || w.run(&engine, &mut out)));
+            let sample = w.checked_sample(&pool, &engine, &mut out, reps);
             points.push(ScalingPoint {
                 workload: w.name,
                 what: w.what,
