@@ -145,6 +145,15 @@ impl<T: Float> Inputs<T> {
     }
 }
 
+/// "f64" or "f32", as the report names the float types.
+fn float_name<T: Float>() -> &'static str {
+    if std::mem::size_of::<T>() == 8 {
+        "f64"
+    } else {
+        "f32"
+    }
+}
+
 /// Chunk of a parallel map: long enough to amortise scheduling, short
 /// enough to balance threads.
 const MAP_CHUNK: usize = 1 << 14;
@@ -159,7 +168,7 @@ pub fn measure_kernel<T: Float>(
 ) -> [KernelPoint; 2] {
     let n = inputs.x.len();
     let size = std::mem::size_of::<T>() as f64;
-    let float = if size == 8.0 { "f64" } else { "f32" };
+    let float = float_name::<T>();
     let single = make::<T>(name, 0);
     let flops = single
         .flops_per_element()
@@ -287,7 +296,7 @@ pub fn measure_rolling<T: Float>(
     });
     KernelPoint {
         kernel: format!("RollingMean w={w}"),
-        float: if size == 8.0 { "f64" } else { "f32" },
+        float: float_name::<T>(),
         mode: Mode::Map,
         threads: pool.current_num_threads(),
         n,

@@ -15,6 +15,8 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::timing::measure;
+
 /// Best-of-N STREAM bandwidths at one thread count, in GB/s (10^9 B/s).
 #[derive(Debug, Clone)]
 pub struct Stream {
@@ -172,7 +174,8 @@ pub fn stream(pool: &rayon::ThreadPool, array_bytes: usize, reps: usize) -> Stre
 
 /// Triad bandwidth for per-thread working sets from `min_bytes` to
 /// `max_bytes` in steps of 2x. Each timing moves at least `bytes_per_timing`
-/// per thread (small sets repeat the kernel), median of `reps`.
+/// per thread (small sets repeat the kernel), median of `reps` after a
+/// warm-up.
 pub fn working_set_sweep(
     pool: &rayon::ThreadPool,
     min_bytes: usize,
@@ -188,18 +191,13 @@ pub fn working_set_sweep(
         let len = bytes / 24;
         let per_thread = PerThread::new(pool, len);
         let inner = bytes_per_timing.div_ceil(bytes).max(1);
-        per_thread.time(pool, Op::Triad, inner);
-        let mut rates: Vec<f64> = (0..reps.max(1))
-            .map(|_| {
-                let secs = per_thread.time(pool, Op::Triad, inner);
-                per_thread.gbps(threads, Op::Triad, inner, secs)
-            })
-            .collect();
-        rates.sort_by(f64::total_cmp);
+        let sample = measure(reps, || {
+            per_thread.time(pool, Op::Triad, inner);
+        });
         points.push(SweepPoint {
             threads,
             bytes_per_thread: bytes,
-            gbps: rates[rates.len() / 2],
+            gbps: per_thread.gbps(threads, Op::Triad, inner, sample.median()),
         });
         progress();
         bytes *= 2;
