@@ -536,6 +536,24 @@ fn closures_match_reference_bitwise_for_every_index_type_and_size() {
 // 2: bitwise identical across tiles, threads, strategies, plans
 // ---------------------------------------------------------------------------
 
+/// Draws `n` indices (`dist`, below `c`'s length) and then `n` values from
+/// `r`, and checks `c` on them against the reference with
+/// [`check_invariance`] (closure strategies only).
+fn check_drawn<T: TestFloat, I: TestIndex>(
+    ctx: &str,
+    c: &Closures<T>,
+    n: usize,
+    dist: Dist,
+    r: &mut StdRng,
+    tiles: &[usize],
+    pools: &[(usize, ThreadPool)],
+) {
+    let idx: Vec<I> = make_idx(n, c.funcs.len(), dist, r);
+    let x: Vec<T> = make_x(n, r);
+    let want = reference(&c.funcs, &idx, &x);
+    check_invariance(ctx, &c.table, &idx, &x, &want, CLOSURES_ONLY, tiles, pools);
+}
+
 fn sweep_closures<T: TestFloat, I: TestIndex>(
     seed: u64,
     k: usize,
@@ -548,10 +566,7 @@ fn sweep_closures<T: TestFloat, I: TestIndex>(
     let c = closure_table::<T>(k, &mut r);
     for &dist in dists {
         let ctx = format!("closures {}/{} n={n} k={k} {dist:?}", T::TNAME, I::TNAME);
-        let idx: Vec<I> = make_idx(n, k, dist, &mut r);
-        let x: Vec<T> = make_x(n, &mut r);
-        let want = reference(&c.funcs, &idx, &x);
-        check_invariance(&ctx, &c.table, &idx, &x, &want, CLOSURES_ONLY, tiles, pools);
+        check_drawn::<T, I>(&ctx, &c, n, dist, &mut r, tiles, pools);
     }
 }
 
@@ -605,35 +620,10 @@ fn tile_boundaries_and_vector_widths() {
             3usize, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 127, 128, 129, 193,
         ] {
             for dist in [Dist::Uniform, Dist::LongRuns] {
-                let idx: Vec<u32> = make_idx(n, k, dist, &mut r);
-                let x: Vec<f64> = make_x(n, &mut r);
-                let want = reference(&c64.funcs, &idx, &x);
                 let ctx = format!("boundaries f64/u32 n={n} k={k} {dist:?}");
-                check_invariance(
-                    &ctx,
-                    &c64.table,
-                    &idx,
-                    &x,
-                    &want,
-                    CLOSURES_ONLY,
-                    &tiles,
-                    &pools,
-                );
-
-                let idx: Vec<i64> = make_idx(n, k, dist, &mut r);
-                let x: Vec<f32> = make_x(n, &mut r);
-                let want = reference(&c32.funcs, &idx, &x);
+                check_drawn::<f64, u32>(&ctx, &c64, n, dist, &mut r, &tiles, &pools);
                 let ctx = format!("boundaries f32/i64 n={n} k={k} {dist:?}");
-                check_invariance(
-                    &ctx,
-                    &c32.table,
-                    &idx,
-                    &x,
-                    &want,
-                    CLOSURES_ONLY,
-                    &tiles,
-                    &pools,
-                );
+                check_drawn::<f32, i64>(&ctx, &c32, n, dist, &mut r, &tiles, &pools);
             }
         }
     }
@@ -649,77 +639,50 @@ fn fifty_thousand_cheap_closures() {
     let tiles = [0usize, 1000, 4096, 65_536];
     let n = 200_000;
 
-    let idx: Vec<u32> = make_idx(n, k, Dist::Uniform, &mut r);
-    let x: Vec<f64> = make_x(n, &mut r);
-    let want = reference(&c64.funcs, &idx, &x);
-    check_invariance(
+    check_drawn::<f64, u32>(
         "k=50000 f64/u32 n=200000 Uniform",
-        &c64.table,
-        &idx,
-        &x,
-        &want,
-        CLOSURES_ONLY,
+        &c64,
+        n,
+        Dist::Uniform,
+        &mut r,
         &tiles,
         &pools,
     );
 
-    let idx: Vec<usize> = make_idx(n, k, Dist::Sorted, &mut r);
-    let x: Vec<f64> = make_x(n, &mut r);
-    let want = reference(&c64.funcs, &idx, &x);
-    check_invariance(
+    check_drawn::<f64, usize>(
         "k=50000 f64/usize n=200000 Sorted",
-        &c64.table,
-        &idx,
-        &x,
-        &want,
-        CLOSURES_ONLY,
+        &c64,
+        n,
+        Dist::Sorted,
+        &mut r,
         &tiles,
         &pools,
     );
 
-    let idx: Vec<i64> = make_idx(n, k, Dist::Skewed, &mut r);
-    let x: Vec<f32> = make_x(n, &mut r);
-    let want = reference(&c32.funcs, &idx, &x);
-    check_invariance(
+    check_drawn::<f32, i64>(
         "k=50000 f32/i64 n=200000 Skewed",
-        &c32.table,
-        &idx,
-        &x,
-        &want,
-        CLOSURES_ONLY,
+        &c32,
+        n,
+        Dist::Skewed,
+        &mut r,
         &tiles,
         &pools,
     );
 
-    let idx: Vec<u32> = make_idx(n, k, Dist::LongRuns, &mut r);
-    let x: Vec<f32> = make_x(n, &mut r);
-    let want = reference(&c32.funcs, &idx, &x);
-    check_invariance(
+    check_drawn::<f32, u32>(
         "k=50000 f32/u32 n=200000 LongRuns",
-        &c32.table,
-        &idx,
-        &x,
-        &want,
-        CLOSURES_ONLY,
+        &c32,
+        n,
+        Dist::LongRuns,
+        &mut r,
         &tiles,
         &pools,
     );
 
     // Small inputs against a huge table, with tiny tiles.
     let n = 3_000;
-    let idx: Vec<u64> = make_idx(n, k, Dist::Uniform, &mut r);
-    let x: Vec<f64> = make_x(n, &mut r);
-    let want = reference(&c64.funcs, &idx, &x);
-    check_invariance(
-        "k=50000 f64/u64 n=3000 Uniform",
-        &c64.table,
-        &idx,
-        &x,
-        &want,
-        CLOSURES_ONLY,
-        &[1, 7, 64],
-        &pools,
-    );
+    let ctx = "k=50000 f64/u64 n=3000 Uniform";
+    check_drawn::<f64, u64>(ctx, &c64, n, Dist::Uniform, &mut r, &[1, 7, 64], &pools);
 }
 
 // ---------------------------------------------------------------------------
