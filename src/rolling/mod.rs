@@ -15,7 +15,12 @@
 //!   outputs. Cost grows with `w`.
 //! - **Sliding** (`w >= 2`): a running window sum,
 //!   `S[i+1] = S[i] + x[i+w+1] - x[i-w]` (indices clamped to the data, which
-//!   is the edge padding), kept with Neumaier compensation and re-anchored
+//!   is the edge padding). The window changes of [`LOCKSTEP`] consecutive
+//!   steps are summed plainly into a partial sum, whose outputs are
+//!   `base + partial`, and the partial sum is then added to the running sum
+//!   with compensation: one compensated addition per [`LOCKSTEP`] steps
+//!   instead of one per step, while a partial sum spans too few steps to
+//!   drift. The running sum is re-anchored
 //!   with a compensated direct sum every `anchor_spacing(w)` outputs. Anchors
 //!   sit at fixed global positions, so every output's arithmetic is the same
 //!   however the work is split. Anchored segments advance in lockstep as
@@ -276,10 +281,10 @@ fn window(n: usize, w: usize, i: usize) -> (std::ops::RangeInclusive<usize>, usi
 /// [`LOCKSTEP`] anchored segments are the lanes of [`Lanes`]. [`LOCKSTEP`] steps of
 /// every segment's window changes are loaded as contiguous vectors (clamped
 /// scalar loads only where a window reaches past an end of the data),
-/// transposed so that the lanes are the segments, added to the
-/// compensated running sums one step at a time, and transposed back for
-/// contiguous stores. Per lane this is exactly the scalar Neumaier
-/// recurrence, so the grouping does not change any result. (Staging the
+/// transposed so that the lanes are the segments, stepped through
+/// [`advance`], and transposed back for contiguous stores. Per lane this is
+/// exactly the scalar recurrence of the unit tests' model, so the grouping
+/// does not change any result. (Staging the
 /// changes in strided buffers instead compiles to AVX-512 scatters and
 /// gathers, which cost half the time.)
 fn sliding_chunk<T: Float>(
@@ -341,13 +346,23 @@ fn sliding_chunk<T: Float>(
 /// [`LOCKSTEP`] steps of the running sums: `changes[g]` holds segment `g`'s
 /// next window changes; returns each segment's window sums
 /// before those changes, in the same layout.
+///
+/// Within the block the changes go into a plain partial sum and each
+/// output is `base + partial`; only the block's total enters the
+/// compensated state. This halves the additions per step against a
+/// compensated step each (measured 0.635 -> 0.557 ns/point, N = 2e6,
+/// w = 10, 1 thread) at about one more rounding per output: a partial sum
+/// of four changes cannot drift.
 #[inline(always)]
 fn advance(state: &mut (Lanes, Lanes), changes: [Lanes; LOCKSTEP]) -> [Lanes; LOCKSTEP] {
+    let base = state.0 + state.1;
+    let mut partial = Lanes::ZERO;
     let mut sums = [Lanes::ZERO; LOCKSTEP];
     for (sum, change) in sums.iter_mut().zip(transpose_lanes(changes)) {
-        *sum = state.0 + state.1;
-        *state = compensated_step_lanes(*state, change);
+        *sum = base + partial;
+        partial += change;
     }
+    *state = compensated_step_lanes(*state, partial);
     transpose_lanes(sums)
 }
 
@@ -576,8 +591,9 @@ mod tests {
     use super::*;
 
     /// The sliding path's definition, one output at a time: every segment
-    /// starts from its anchor and adds each window change with scalar
-    /// Neumaier compensation.
+    /// starts from its anchor; each block of [`LOCKSTEP`] steps sums its
+    /// window changes plainly and adds the total with scalar Neumaier
+    /// compensation.
     fn scalar_model<T: Float>(data: &[T], w: usize) -> Vec<T> {
         let n = data.len();
         let spacing = anchor_spacing(w);
@@ -587,10 +603,16 @@ mod tests {
         for begin in (0..n).step_by(spacing) {
             let mut sum = anchor(data, w, begin);
             let end = (begin + spacing).min(n);
-            for (i, o) in out.iter_mut().enumerate().take(end).skip(begin) {
-                *o = T::from_f64((sum.hi + sum.lo) * inv_window);
-                let ii = i as isize;
-                sum.add(at(data, ii + wi + 1) - at(data, ii - wi));
+            for block in (begin..end).step_by(LOCKSTEP) {
+                let base = sum.hi + sum.lo;
+                let mut partial = 0.0;
+                let block_end = end.min(block + LOCKSTEP);
+                for (i, o) in out.iter_mut().enumerate().take(block_end).skip(block) {
+                    *o = T::from_f64((base + partial) * inv_window);
+                    let ii = i as isize;
+                    partial += at(data, ii + wi + 1) - at(data, ii - wi);
+                }
+                sum.add(partial);
             }
         }
         out
