@@ -105,7 +105,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         match strategy {
             Strategy::Runs => runs::run_tile(self.kernels, idx, x, out),
             Strategy::Select => {
-                let len = self.kernels.len() * self.tile_len;
+                let len = select::scratch_len(self.kernels.len(), self.tile_len);
                 if self.select_bufs.len() < len {
                     self.select_bufs.resize(len, T::ZERO);
                 }
