@@ -1,5 +1,8 @@
 //! Compute roofs: peak FLOP/s of the SIMD types the kernels use (`f64x4`,
-//! `f32x8` from `wide`), with FMA and with separate multiply and add.
+//! `f32x8` from `wide`, and the transcendental kernels' `f64x8`, `f32x16`),
+//! with FMA and with separate multiply and add. The roof of a float type is
+//! the faster of its two widths (equal where 512-bit operations are split
+//! in two, as on Zen 4 or without AVX-512).
 //!
 //! Each thread runs 12 independent accumulator chains, enough to cover an
 //! FMA latency of 4 cycles on 2 pipes (8 chains) with margin, and few enough
@@ -10,7 +13,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use wide::{f32x8, f64x4};
+use wide::{f32x8, f32x16, f64x4, f64x8};
 
 const CHAINS: usize = 12;
 
@@ -18,10 +21,14 @@ const CHAINS: usize = 12;
 #[derive(Debug, Clone)]
 pub struct Compute {
     pub threads: usize,
+    /// The faster width's rates (see the module docs).
     pub f64_fma: f64,
     pub f64_mul_add: f64,
     pub f32_fma: f64,
     pub f32_mul_add: f64,
+    /// The FMA rates of each width: (256-bit, wide).
+    pub f64_fma_widths: (f64, f64),
+    pub f32_fma_widths: (f64, f64),
 }
 
 impl Compute {
@@ -58,6 +65,10 @@ chains!(f64_fma_chains, f64x4, true);
 chains!(f64_mul_add_chains, f64x4, false);
 chains!(f32_fma_chains, f32x8, true);
 chains!(f32_mul_add_chains, f32x8, false);
+chains!(f64_fma_chains_wide, f64x8, true);
+chains!(f64_mul_add_chains_wide, f64x8, false);
+chains!(f32_fma_chains_wide, f32x16, true);
+chains!(f32_mul_add_chains_wide, f32x16, false);
 
 /// GFLOP/s of all the pool's threads running `chains(iters)` together;
 /// `flops_per_iter` counts 2 per lane per chain (a multiply and an add).
@@ -81,13 +92,37 @@ fn rate<V: Send>(
 }
 
 /// Best of `reps` timings of each chain kind, `iters` iterations each.
+/// The wide chains run half the iterations, for the same FLOPs.
 pub fn peaks(pool: &rayon::ThreadPool, iters: u64, reps: usize) -> Compute {
+    let wide = iters / 2;
+    let f64_fma_widths = (
+        rate(pool, iters, 4, reps, f64_fma_chains),
+        rate(pool, wide, 8, reps, f64_fma_chains_wide),
+    );
+    let f32_fma_widths = (
+        rate(pool, iters, 8, reps, f32_fma_chains),
+        rate(pool, wide, 16, reps, f32_fma_chains_wide),
+    );
     Compute {
         threads: pool.current_num_threads(),
-        f64_fma: rate(pool, iters, 4, reps, f64_fma_chains),
-        f64_mul_add: rate(pool, iters, 4, reps, f64_mul_add_chains),
-        f32_fma: rate(pool, iters, 8, reps, f32_fma_chains),
-        f32_mul_add: rate(pool, iters, 8, reps, f32_mul_add_chains),
+        f64_fma: f64_fma_widths.0.max(f64_fma_widths.1),
+        f64_mul_add: rate(pool, iters, 4, reps, f64_mul_add_chains).max(rate(
+            pool,
+            wide,
+            8,
+            reps,
+            f64_mul_add_chains_wide,
+        )),
+        f32_fma: f32_fma_widths.0.max(f32_fma_widths.1),
+        f32_mul_add: rate(pool, iters, 8, reps, f32_mul_add_chains).max(rate(
+            pool,
+            wide,
+            16,
+            reps,
+            f32_mul_add_chains_wide,
+        )),
+        f64_fma_widths,
+        f32_fma_widths,
     }
 }
 

@@ -187,7 +187,10 @@ fn markdown(r: &Results) -> String {
         m.simd.compiled().join(" ")
     );
     let _ = writeln!(w, "| CPU supports | {} |", m.simd.available().join(" "));
-    let _ = writeln!(w, "| SIMD types | f64x4 and f32x8 (`wide`), 256-bit |");
+    let _ = writeln!(
+        w,
+        "| SIMD types | f64x4 and f32x8 (`wide`), 256-bit; f64x8 and f32x16 for exp, ln, sin, cos, pow, logistic |"
+    );
     let threads: Vec<String> = m.threads.iter().map(|t| t.to_string()).collect();
     let _ = writeln!(w, "| thread counts | {} |", threads.join(", "));
     let _ = writeln!(w, "| date | {} |", m.date_utc);
@@ -303,18 +306,23 @@ fn markdown(r: &Results) -> String {
     );
     let _ = writeln!(
         w,
-        "| threads | type | FMA | % of theoretical | mul+add | scalar (derived) |"
+        "| threads | type | FMA (256-bit / wide) | % of theoretical | mul+add | scalar (derived) |"
     );
     let _ = writeln!(w, "|---|---|---|---|---|---|");
     for c in &r.computes {
-        for (ty, lanes, f32) in [("f64x4", 4, false), ("f32x8", 8, true)] {
+        for (ty, lanes, f32) in [("f64", 4, false), ("f32", 8, true)] {
             let (scalar, mul_add, fma) = c.ceilings(f32);
+            let (narrow, wide) = if f32 {
+                c.f32_fma_widths
+            } else {
+                c.f64_fma_widths
+            };
             let pct = r
                 .theoretical(lanes, c.threads)
                 .map_or("-".into(), |t| format!("{:.0}%", 100.0 * fma / t));
             let _ = writeln!(
                 w,
-                "| {} | {ty} | {fma:.1} | {pct} | {mul_add:.1} | {scalar:.1} |",
+                "| {} | {ty} | {fma:.1} ({narrow:.1} / {wide:.1}) | {pct} | {mul_add:.1} | {scalar:.1} |",
                 c.threads
             );
         }
@@ -578,6 +586,8 @@ fn to_json(r: &Results) -> Value {
             "l2_gbps": ro.l2, "l1_gbps": ro.l1,
             "f64_fma_gflops": ro.compute.f64_fma, "f64_mul_add_gflops": ro.compute.f64_mul_add,
             "f32_fma_gflops": ro.compute.f32_fma, "f32_mul_add_gflops": ro.compute.f32_mul_add,
+            "f64_fma_256bit_and_wide_gflops": [ro.compute.f64_fma_widths.0, ro.compute.f64_fma_widths.1],
+            "f32_fma_256bit_and_wide_gflops": [ro.compute.f32_fma_widths.0, ro.compute.f32_fma_widths.1],
             "f64_theoretical_gflops": r.theoretical(4, ro.threads),
             "f32_theoretical_gflops": r.theoretical(8, ro.threads),
         })).collect::<Vec<_>>(),

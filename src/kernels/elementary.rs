@@ -5,13 +5,14 @@
 //! kernel were measured against the standard library by
 //! `tests/kernel_accuracy.rs`, which enforces them.
 
-use crate::float::{Float, FloatVector, map_lanes, map_lanes_into};
+use crate::float::{Float, FloatVector, map_lanes, map_lanes_into, map_wide, map_wide_into};
 use crate::kernel::Kernel;
 
 /// Declares a parameterless unary kernel: a unit struct with `new()`,
-/// `Default`, and a `Kernel` impl that maps `$body` over the lanes.
+/// `Default`, and a `Kernel` impl that maps `$body` over the lanes of
+/// `$vector` vectors (`Vector` or `Wide`, see [`crate::float`]).
 macro_rules! unary_kernel {
-    ($(#[$doc:meta])* $name:ident, $label:literal, $flops:expr, |$x:ident| $body:expr) => {
+    ($(#[$doc:meta])* $name:ident, $label:literal, $flops:expr, $vector:ident, |$x:ident| $body:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $name;
@@ -25,11 +26,11 @@ macro_rules! unary_kernel {
 
         impl<T: Float> Kernel<T> for $name {
             fn eval_in_place(&self, xs: &mut [T]) {
-                map_lanes::<T>(xs, |$x| $body);
+                unary_kernel!(@map $vector, xs, |$x| $body);
             }
 
             fn eval(&self, src: &[T], dst: &mut [T]) {
-                map_lanes_into::<T>(src, dst, |$x| $body);
+                unary_kernel!(@map_into $vector, src, dst, |$x| $body);
             }
 
             fn name(&self) -> &str {
@@ -45,6 +46,10 @@ macro_rules! unary_kernel {
             }
         }
     };
+    (@map Vector, $xs:ident, $f:expr) => { map_lanes::<T>($xs, $f) };
+    (@map Wide, $xs:ident, $f:expr) => { map_wide::<T>($xs, $f) };
+    (@map_into Vector, $src:ident, $dst:ident, $f:expr) => { map_lanes_into::<T>($src, $dst, $f) };
+    (@map_into Wide, $src:ident, $dst:ident, $f:expr) => { map_wide_into::<T>($src, $dst, $f) };
 }
 
 unary_kernel!(
@@ -63,7 +68,7 @@ unary_kernel!(
     /// assert_eq!(xs[0], 1.0);
     /// assert!((xs[1] - std::f64::consts::E).abs() < 1e-15);
     /// ```
-    Exp, "exp", 30.0, |x| x.exp()
+    Exp, "exp", 30.0, Wide, |x| x.exp()
 );
 
 unary_kernel!(
@@ -84,7 +89,7 @@ unary_kernel!(
     /// assert_eq!(xs[0], 0.0);
     /// assert!((xs[1] - 1.0).abs() < 1e-15);
     /// ```
-    Ln, "ln", 30.0, |x| x.ln()
+    Ln, "ln", 30.0, Wide, |x| x.ln()
 );
 
 unary_kernel!(
@@ -100,7 +105,7 @@ unary_kernel!(
     /// Sqrt::new().eval_in_place(&mut xs);
     /// assert_eq!(xs, [2.0, 3.0]);
     /// ```
-    Sqrt, "sqrt", 1.0, |x| x.sqrt()
+    Sqrt, "sqrt", 1.0, Vector, |x| x.sqrt()
 );
 
 unary_kernel!(
@@ -120,7 +125,7 @@ unary_kernel!(
     /// Sin::new().eval_in_place(&mut xs);
     /// assert_eq!(xs, [0.0, 1.0]);
     /// ```
-    Sin, "sin", 30.0, |x| x.sin()
+    Sin, "sin", 30.0, Wide, |x| x.sin()
 );
 
 unary_kernel!(
@@ -141,7 +146,7 @@ unary_kernel!(
     /// Cos::new().eval_in_place(&mut xs);
     /// assert_eq!(xs, [1.0]);
     /// ```
-    Cos, "cos", 30.0, |x| x.cos()
+    Cos, "cos", 30.0, Wide, |x| x.cos()
 );
 
 unary_kernel!(
@@ -160,8 +165,8 @@ unary_kernel!(
     /// Logistic::new().eval_in_place(&mut xs);
     /// assert_eq!(xs, [0.5]);
     /// ```
-    Logistic, "logistic", 33.0, |x| {
-        let one = T::splat(T::from_f64(1.0));
+    Logistic, "logistic", 33.0, Wide, |x| {
+        let one = T::splat_wide(T::from_f64(1.0));
         one / (one + (-x).exp())
     }
 );
@@ -201,13 +206,13 @@ impl<T: Float> Pow<T> {
 
 impl<T: Float> Kernel<T> for Pow<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
-        let p = T::splat(self.p);
-        map_lanes(xs, |x| x.pow(p));
+        let p = T::splat_wide(self.p);
+        map_wide(xs, |x| x.pow(p));
     }
 
     fn eval(&self, src: &[T], dst: &mut [T]) {
-        let p = T::splat(self.p);
-        map_lanes_into(src, dst, |x| x.pow(p));
+        let p = T::splat_wide(self.p);
+        map_wide_into(src, dst, |x| x.pow(p));
     }
 
     fn name(&self) -> &str {
