@@ -76,8 +76,11 @@ impl SimdInfo {
     }
 }
 
-/// The features that change the code `wide` generates for f64x4 and f32x8.
-const KERNEL_FEATURES: &[&str] = &["avx", "avx2", "fma"];
+/// The features that change the code `wide` generates for the kernels'
+/// vectors: f64x4 and f32x8 (AVX, AVX2, FMA), and the f64x8 and f32x16 of
+/// the transcendental kernels (one AVX-512 register each, else two AVX
+/// registers, which loses their 10-26% gain; see `crate::float`).
+const KERNEL_FEATURES: &[&str] = &["avx", "avx2", "fma", "avx512f"];
 
 impl fmt::Display for SimdInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
