@@ -205,11 +205,22 @@ fn exact_kernels_match_their_scalar_formulas() {
 }
 
 /// Interp against the scalar formula it documents, and against exact linear
-/// interpolation within a few ULP of the values involved.
+/// interpolation within a few ULP of the values involved. Few knots (their
+/// segments are found by counting) and many (by binary search).
 #[test]
 fn interp_matches_scalar_formula() {
-    let knots = vec![-5.0f64, -1.0, 0.0, 0.3, 2.0, 10.0];
-    let values = vec![1.0f64, -2.0, 0.5, 0.5, 7.0, 3.0];
+    interp_case(
+        vec![-5.0f64, -1.0, 0.0, 0.3, 2.0, 10.0],
+        vec![1.0f64, -2.0, 0.5, 0.5, 7.0, 3.0],
+    );
+    for m in [1usize, 2, 3, 31, 32, 33, 100] {
+        let knots: Vec<f64> = (0..m).map(|i| -7.0 + (i as f64).powf(1.3) * 0.37).collect();
+        let values: Vec<f64> = (0..m).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+        interp_case(knots, values);
+    }
+}
+
+fn interp_case(knots: Vec<f64>, values: Vec<f64>) {
     let f = Interp::new(knots.clone(), values.clone()).unwrap();
     let reference = |x: f64| {
         if x.is_nan() {
@@ -218,8 +229,8 @@ fn interp_matches_scalar_formula() {
         if x < knots[0] {
             return values[0];
         }
-        if x >= knots[5] {
-            return values[5];
+        if x >= knots[knots.len() - 1] {
+            return values[values.len() - 1];
         }
         let j = knots.partition_point(|&k| k <= x) - 1;
         let slope = (values[j + 1] - values[j]) / (knots[j + 1] - knots[j]);
