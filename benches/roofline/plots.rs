@@ -128,6 +128,7 @@ fn roofline_panel(r: &Results, area: &Area, float: &str, top: &Roofs, one: &Roof
     let f32 = float == "f32";
     let (scalar_one, _, _) = one.compute.ceilings(f32);
     let (_, _, fma_top) = top.compute.ceilings(f32);
+    let lanes = if f32 { 8 } else { 4 };
     let x_lo = points.iter().map(|p| p.intensity()).fold(0.05, f64::min);
     let x_hi = points.iter().map(|p| p.intensity()).fold(10.0, f64::max);
     let y_lo = points.iter().map(|p| p.gflops()).fold(scalar_one, f64::min);
@@ -136,7 +137,8 @@ fn roofline_panel(r: &Results, area: &Area, float: &str, top: &Roofs, one: &Roof
     let ys = padded(y_lo, y_hi, 2.0);
     let mut chart = ChartBuilder::on(area)
         .caption(
-            format!("{float} ({} lanes)", if f32 { 8 } else { 4 }),
+            // The transcendental kernels use twice the lanes (`Float::Wide`).
+            format!("{float} ({} or {} lanes)", lanes, 2 * lanes),
             (FONT, 20),
         )
         .margin(12)
