@@ -106,7 +106,37 @@ pub fn run_tile<T: Float, I: Index>(
 
 #[cfg(test)]
 mod tests {
+    //! Also run under Miri (`cargo +nightly miri test --lib engine::runs`),
+    //! for the raw-pointer prefetch.
+
     use super::*;
+    use crate::kernel::FnKernel;
+
+    #[test]
+    fn runs_match_the_kernels_with_objects_of_every_size() {
+        // Capturing closures (objects with data behind the box) and a
+        // non-capturing one (a zero-sized object: its pointer is dangling,
+        // and the prefetch must still be harmless).
+        let mut kernels: Vec<Box<dyn Kernel<f64>>> = (0..5)
+            .map(|j| {
+                let scale = j as f64 + 1.0;
+                Box::new(FnKernel::new(move |x: f64| x * scale)) as Box<dyn Kernel<f64>>
+            })
+            .collect();
+        kernels.push(Box::new(FnKernel::new(|x: f64| -x)));
+        let idx: Vec<u32> = (0..100u32).map(|p| (p * 7 / 3) % 6).collect();
+        let x: Vec<f64> = (0..100).map(|p| p as f64 + 0.5).collect();
+        let mut out = vec![f64::NAN; 100];
+        run_tile(&kernels, &idx, &x, &mut out);
+        for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
+            let want = if j == 5 {
+                -x[p]
+            } else {
+                x[p] * (j as f64 + 1.0)
+            };
+            assert_eq!(o, want, "point {p}");
+        }
+    }
 
     #[test]
     fn counts_runs() {
