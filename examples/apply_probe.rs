@@ -13,7 +13,10 @@
 //!
 //! WORKLOADS is `all` or a comma-separated list of `w1 w1a w2 w3 w4 w5 w6
 //! w7`; targets that compare two workloads (W6 and W7 against W1) need both.
-//! Every contender is checked once against the naive loop before timing.
+//! Every contender is checked once against the naive loop before timing,
+//! except the bounds: `bound` is the fused `out[i] = idx[i] * x[i]` loop,
+//! the same traffic as an apply (for W4 a traffic bound only, not W4's
+//! function), and `bound_exp_map` is `Exp` over every point.
 //! Each time is the median of REPS runs, in ns per point.
 
 #[path = "../benches/support/mod.rs"]
@@ -213,7 +216,10 @@ const TARGETS: [(&str, &str, &str, f64, bool); 9] = [
 ];
 
 fn usage() -> ! {
-    eprintln!("usage: apply_probe [all|w1,w1a,w2,w3,w4,w5,w6,w7] [THREADS] [N] [REPS] [ROUNDS]");
+    eprintln!(
+        "usage: apply_probe [all|w1,w1a,w2,w3,w4,w5,w6,w7] [THREADS] [N] [REPS] [ROUNDS] \
+         (THREADS and N at least 1)"
+    );
     std::process::exit(2)
 }
 
@@ -232,6 +238,9 @@ fn main() {
     };
     let threads = number(1, rayon::current_num_threads());
     let (n, reps, rounds) = (number(2, 10_000_000), number(3, 9), number(4, 3));
+    if threads == 0 || n == 0 {
+        usage();
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -220,6 +220,34 @@ fn interp_matches_scalar_formula() {
     }
 }
 
+/// The same in f32, at a count on each side of the counting/search switch.
+#[test]
+fn interp_f32_matches_scalar_formula() {
+    for m in [5usize, 40] {
+        let knots: Vec<f32> = (0..m).map(|i| -3.0 + i as f32 * 0.75).collect();
+        let values: Vec<f32> = (0..m).map(|i| ((i * 31) % 7) as f32 - 3.0).collect();
+        let f = Interp::new(knots.clone(), values.clone()).unwrap();
+        let reference = |x: f32| {
+            if x.is_nan() {
+                return x;
+            }
+            if x < knots[0] {
+                return values[0];
+            }
+            if x >= knots[m - 1] {
+                return values[m - 1];
+            }
+            let j = knots.partition_point(|&k| k <= x) - 1;
+            let slope = (values[j + 1] - values[j]) / (knots[j + 1] - knots[j]);
+            (x - knots[j]).mul_add(slope, values[j])
+        };
+        let mut xs = domain::<f32>(-10.0, 40.0, 19);
+        xs.extend(knots.iter().copied());
+        xs.extend(knots.windows(2).map(|k| 0.5 * (k[0] + k[1])));
+        check::<f32>(&f, &xs, reference, 0, "interp f32");
+    }
+}
+
 fn interp_case(knots: Vec<f64>, values: Vec<f64>) {
     let f = Interp::new(knots.clone(), values.clone()).unwrap();
     let reference = |x: f64| {
@@ -236,8 +264,11 @@ fn interp_case(knots: Vec<f64>, values: Vec<f64>) {
         let slope = (values[j + 1] - values[j]) / (knots[j + 1] - knots[j]);
         (x - knots[j]).mul_add(slope, values[j])
     };
-    let mut xs = domain::<f64>(-20.0, 20.0, 18);
+    let (lo, hi) = (knots[0] - 5.0, knots[knots.len() - 1] + 5.0);
+    let mut xs = domain::<f64>(lo, hi, 18);
     xs.extend(knots.iter().copied());
+    // Every segment's inside, not only its ends.
+    xs.extend(knots.windows(2).map(|k| 0.5 * (k[0] + k[1])));
     xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
     check::<f64>(&f, &xs, reference, 0, "interp f64");
     // Knots map exactly to their values.
@@ -343,8 +374,9 @@ fn all_builtins<T: Float>() -> Vec<(&'static str, Box<dyn Kernel<T>>)> {
 
 /// `eval` (source to destination) and `eval_in_place` are two code paths
 /// in several kernels (blocks of several vectors, padded tails); they must
-/// give the same bits at every length, so that no strategy or segment cut
-/// changes a result.
+/// give the same bits at every length, and the same bits as each point
+/// evaluated alone (a one-point slice goes through the padded tail), so
+/// that no strategy or segment cut changes a result.
 fn eval_matches_in_place<T: Float>() {
     let xs: Vec<T> = (0..200)
         .map(|i| T::from_f64((i as f64 * 0.731).sin() * 4.0 + 0.5))
@@ -362,6 +394,14 @@ fn eval_matches_in_place<T: Float>() {
                     a.to_bits_u64(),
                     b.to_bits_u64(),
                     "{name}: len {len}, point {p}: {a} vs {b}"
+                );
+                let mut alone = [src[p]];
+                kernel.eval_in_place(&mut alone);
+                assert_eq!(
+                    a.to_bits_u64(),
+                    alone[0].to_bits_u64(),
+                    "{name}: len {len}, point {p}: {a} in a batch, {} alone",
+                    alone[0]
                 );
             }
         }

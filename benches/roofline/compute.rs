@@ -29,16 +29,20 @@ pub struct Compute {
     /// The FMA rates of each width: (256-bit, wide).
     pub f64_fma_widths: (f64, f64),
     pub f32_fma_widths: (f64, f64),
+    /// The 256-bit mul+add rates, from which the scalar ceiling is derived.
+    pub f64_mul_add_256: f64,
+    pub f32_mul_add_256: f64,
 }
 
 impl Compute {
     /// The three ceilings of the roofline for one float type:
-    /// (scalar, SIMD mul+add, SIMD FMA).
+    /// (scalar, SIMD mul+add, SIMD FMA). The scalar one is the 256-bit
+    /// mul+add rate over its lane count (one lane of the narrower vector).
     pub fn ceilings(&self, f32: bool) -> (f64, f64, f64) {
         if f32 {
-            (self.f32_mul_add / 8.0, self.f32_mul_add, self.f32_fma)
+            (self.f32_mul_add_256 / 8.0, self.f32_mul_add, self.f32_fma)
         } else {
-            (self.f64_mul_add / 4.0, self.f64_mul_add, self.f64_fma)
+            (self.f64_mul_add_256 / 4.0, self.f64_mul_add, self.f64_fma)
         }
     }
 }
@@ -103,26 +107,20 @@ pub fn peaks(pool: &rayon::ThreadPool, iters: u64, reps: usize) -> Compute {
         rate(pool, iters, 8, reps, f32_fma_chains),
         rate(pool, wide, 16, reps, f32_fma_chains_wide),
     );
+    let f64_mul_add_256 = rate(pool, iters, 4, reps, f64_mul_add_chains);
+    let f32_mul_add_256 = rate(pool, iters, 8, reps, f32_mul_add_chains);
+    let f64_mul_add_wide = rate(pool, wide, 8, reps, f64_mul_add_chains_wide);
+    let f32_mul_add_wide = rate(pool, wide, 16, reps, f32_mul_add_chains_wide);
     Compute {
         threads: pool.current_num_threads(),
         f64_fma: f64_fma_widths.0.max(f64_fma_widths.1),
-        f64_mul_add: rate(pool, iters, 4, reps, f64_mul_add_chains).max(rate(
-            pool,
-            wide,
-            8,
-            reps,
-            f64_mul_add_chains_wide,
-        )),
+        f64_mul_add: f64_mul_add_256.max(f64_mul_add_wide),
         f32_fma: f32_fma_widths.0.max(f32_fma_widths.1),
-        f32_mul_add: rate(pool, iters, 8, reps, f32_mul_add_chains).max(rate(
-            pool,
-            wide,
-            16,
-            reps,
-            f32_mul_add_chains_wide,
-        )),
+        f32_mul_add: f32_mul_add_256.max(f32_mul_add_wide),
         f64_fma_widths,
         f32_fma_widths,
+        f64_mul_add_256,
+        f32_mul_add_256,
     }
 }
 

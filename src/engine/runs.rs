@@ -24,20 +24,33 @@ fn prefetch<T>(value: &T) {
 }
 
 /// Hints the CPU to bring the object behind a trait object into L1 (a
-/// no-op off x86). `safe_arch` takes only sized references, and the object
-/// of a `dyn Kernel` is unsized, hence the raw pointer.
+/// no-op off x86 and on x86 without SSE). `safe_arch` takes only sized
+/// references, and the object of a `dyn Kernel` is unsized, hence the raw
+/// pointer.
 #[inline(always)]
 fn prefetch_object<K: ?Sized>(object: &K) {
     let address = object as *const K as *const i8;
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint: it never faults and never reads the
+    // SAFETY: a prefetch is only a hint: it never faults and never reads
     // memory in the abstract machine, whatever the address (even the
-    // dangling one of a zero-sized object). SSE, which defines it, is part
-    // of the x86_64 baseline.
+    // dangling one of a zero-sized object; Miri runs this module's tests).
+    // The intrinsic needs SSE, part of the x86_64 baseline and checked by
+    // `cfg` on x86. (Newer compilers declare it safe; at the minimum
+    // supported Rust it is an unsafe fn.)
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
     unsafe {
         core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(address)
     };
-    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: as above.
+    #[cfg(all(target_arch = "x86", target_feature = "sse"))]
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86::_mm_prefetch::<{ core::arch::x86::_MM_HINT_T0 }>(address)
+    };
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "x86", target_feature = "sse")
+    )))]
     let _ = address;
 }
 

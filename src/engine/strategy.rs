@@ -7,8 +7,8 @@
 //!   grouped data), each run is evaluated in place in `out`: one copy of `x`
 //!   and one kernel call per run, no gather or combine.
 //! - [`Strategy::Select`]: for very small `k` with pure kernels, every kernel
-//!   runs over the whole tile and each point picks its own result: `k` cheap
-//!   streaming passes instead of the bucket passes.
+//!   runs over every point and each point picks its own result: `k` cheap
+//!   passes over L1-sized blocks instead of the bucket passes.
 //! - [`Strategy::Bucket`]: the general counting-sort path (see `bucket.rs`).
 //!
 //! Every strategy evaluates each point with its own function's kernel code,
@@ -38,7 +38,8 @@ pub enum Strategy {
     Bucket,
     /// One kernel call per run of equal indices, in place in `out`.
     Runs,
-    /// Every function over the whole tile, each point picks its result.
+    /// Every function over every point (block by block), each point picks
+    /// its result.
     /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`].
     Select,
     /// One streaming pass with per-point parameter lookup. Needs every kernel

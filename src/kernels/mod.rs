@@ -1,8 +1,10 @@
 //! Built-in SIMD kernels, each generic over `f32` and `f64`.
 //!
-//! Every kernel evaluates whole vectors through [`map_lanes`](crate::float::map_lanes),
-//! padding the tail of a batch into a full vector, so a value's result never
-//! depends on its position in the batch.
+//! Every kernel evaluates whole vectors through the maps of
+//! [`crate::float`] (`map_lanes`, or `map_wide` for the transcendental
+//! ones; `Poly` takes four vectors at a time with the same per-lane
+//! arithmetic), padding the tail of a batch into a full vector, so a
+//! value's result never depends on its position in the batch.
 //!
 //! # Accuracy
 //!

@@ -61,8 +61,12 @@ impl Counts {
     }
 }
 
-/// Recomputes `out = means[start .. start + out.len()]` with the anchors of
-/// the fast path, tracking non-finite values apart from the sums.
+/// Recomputes `out = means[start .. start + out.len()]`, re-anchored at the
+/// fast path's anchor positions, tracking non-finite values apart from the
+/// sums. The arithmetic is not the fast path's (a compensated step per
+/// output, its own direct sums at the anchors), so the finite outputs of a
+/// recomputed chunk can differ from the fast path's in the last bits; which
+/// chunks are recomputed depends only on the data, never on the threads.
 pub(super) fn careful_chunk<T: Float>(
     data: &[T],
     w: usize,
