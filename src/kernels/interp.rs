@@ -4,9 +4,9 @@ use crate::error::Error;
 use crate::float::{Float, FloatVector, MAX_LANES, for_each_vector};
 use crate::kernel::Kernel;
 
-/// Up to this many knots, segments are found by counting in vector
-/// registers ([`Interp::segments_by_count`]); beyond, by binary search.
-const COUNT_MAX_KNOTS: usize = 32;
+/// Up to this many knots, segments are chosen in vector registers
+/// ([`Interp::segment_vectors`]); beyond, by a binary search per lane.
+const SELECT_MAX_KNOTS: usize = 32;
 
 /// Piecewise-linear interpolation through `(knots[j], values[j])`, clamped
 /// to the end values outside `[knots[0], knots[m-1]]` (like `numpy.interp`).
@@ -16,7 +16,7 @@ const COUNT_MAX_KNOTS: usize = 32;
 /// a knot maps exactly to its value. NaN gives NaN; `-inf` and `+inf` give the
 /// end values.
 ///
-/// Each lane's segment is found by counting the knots it has passed, all
+/// Each lane's segment is chosen by comparing it with every knot, all
 /// lanes at once in vector registers (up to 32 knots), or else by a
 /// branch-free binary search; the interpolation itself runs on full
 /// vectors.
@@ -135,43 +135,53 @@ impl<T: Float> Interp<T> {
         base.min(self.slopes.len() - 1)
     }
 
-    /// The segments of a whole vector of points by counting, in vector
-    /// registers, the interior knots each point has passed: for few knots
-    /// this beats a search per lane. The same segment as [`Self::segment`]
-    /// for every point but NaN, whose result does not depend on it.
+    /// The segment's knot, value and slope for a whole vector of points,
+    /// chosen in vector registers: each interior knot a point has passed
+    /// replaces the previous choice (the knots increase, so the last one
+    /// passed wins). For few knots this beats a search per lane. The same
+    /// segment as [`Self::segment`] for every point but NaN, whose result
+    /// does not depend on it.
     #[inline(always)]
-    fn segments_by_count(&self, x: T::Vector) -> [usize; MAX_LANES] {
-        let (zero, one) = (T::splat(T::ZERO), T::splat(T::from_f64(1.0)));
-        let interior = self.knots.get(1..self.knots.len() - 1).unwrap_or(&[]);
-        let count = interior.iter().fold(zero, |count, &k| {
-            count + x.select_lt(T::splat(k), zero, one)
-        });
-        let mut lanes = [T::ZERO; MAX_LANES];
-        T::store(count, &mut lanes[..T::LANES]);
-        lanes.map(|c| c.to_f64() as usize)
+    fn segment_vectors(&self, x: T::Vector) -> [T::Vector; 3] {
+        let start = [self.knots[0], self.values[0], self.slopes[0]].map(T::splat);
+        (1..self.knots.len().saturating_sub(1)).fold(start, |[x0, y0, slope], m| {
+            let knot = T::splat(self.knots[m]);
+            [
+                x.select_lt(knot, x0, knot),
+                x.select_lt(knot, y0, T::splat(self.values[m])),
+                x.select_lt(knot, slope, T::splat(self.slopes[m])),
+            ]
+        })
+    }
+
+    /// The same by a binary search per lane, for many knots.
+    #[inline(always)]
+    fn segment_vectors_searched(&self, lanes: &[T]) -> [T::Vector; 3] {
+        let mut x0 = [T::ZERO; MAX_LANES];
+        let mut y0 = [T::ZERO; MAX_LANES];
+        let mut slope = [T::ZERO; MAX_LANES];
+        for (l, &x) in lanes.iter().enumerate() {
+            let j = self.segment(x);
+            x0[l] = self.knots[j];
+            y0[l] = self.values[j];
+            slope[l] = self.slopes[j];
+        }
+        let n = T::LANES;
+        [T::load(&x0[..n]), T::load(&y0[..n]), T::load(&slope[..n])]
     }
 
     /// Evaluates one full vector held in `lanes` (exactly `T::LANES` values).
     #[inline(always)]
     fn eval_vector(&self, lanes: &mut [T]) {
-        let mut x0 = [T::ZERO; MAX_LANES];
-        let mut y0 = [T::ZERO; MAX_LANES];
-        let mut slope = [T::ZERO; MAX_LANES];
-        let n = T::LANES;
         let x = T::load(lanes);
-        let counted = (self.knots.len() <= COUNT_MAX_KNOTS).then(|| self.segments_by_count(x));
-        for (l, &x) in lanes.iter().enumerate() {
-            let j = match &counted {
-                Some(segments) => segments[l],
-                None => self.segment(x),
-            };
-            x0[l] = self.knots[j];
-            y0[l] = self.values[j];
-            slope[l] = self.slopes[j];
-        }
+        let [x0, y0, slope] = if self.knots.len() <= SELECT_MAX_KNOTS {
+            self.segment_vectors(x)
+        } else {
+            self.segment_vectors_searched(lanes)
+        };
         let first_knot = T::splat(self.knots[0]);
         let last_knot = T::splat(self.knots[self.knots.len() - 1]);
-        let inside = (x - T::load(&x0[..n])).mul_add(T::load(&slope[..n]), T::load(&y0[..n]));
+        let inside = (x - x0).mul_add(slope, y0);
         // Above the last knot (and at it): the last value. NaN compares false
         // here and would take the last value, so NaN is restored below.
         let upper = x.select_lt(
