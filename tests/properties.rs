@@ -242,11 +242,31 @@ fn large_inputs_across_tile_lengths_and_threads() {
     let table = mixed_table::<f64>(250);
     let auto = Engine::new().effective_tile_len::<f64, u32>();
     for n in [auto - 1, auto, auto + 1, 3 * auto + 5] {
-        for dist in [Dist::Uniform, Dist::Runs, Dist::Zipf] {
+        for dist in [Dist::Uniform, Dist::Runs, Dist::Zipf, Dist::LongThenShort] {
             let idx: Vec<u32> = convert(&indices(n, 250, dist, &mut r));
             let x = points::<f64>(n, &mut r);
             let ctx = format!("n={n} {dist:?}");
             check_case(&table, &idx, &x, &[1, 1000, 4096, 65_536, 0], &pools, &ctx);
+        }
+    }
+}
+
+/// Tiles that start with long runs and turn uniform mid-tile: `Auto` goes
+/// run by run, then switches to select (k = 2, pure kernels) or bucketing
+/// for the rest of the tile.
+#[test]
+fn runs_that_stop_mid_tile() {
+    let mut r = rng(27);
+    let pools = [pool(1), pool(2)];
+    let mut two = FuncTable::<f64>::new();
+    two.push(Poly::new(vec![1.0, 0.0, -0.5]));
+    two.push(Affine::new(0.5, 0.5));
+    for (k, table) in [(2usize, two), (250, mixed_table::<f64>(250))] {
+        for n in [3_000usize, 200_000] {
+            let idx: Vec<u32> = convert(&indices(n, k, Dist::LongThenShort, &mut r));
+            let x = points::<f64>(n, &mut r);
+            let ctx = format!("k={k} n={n}");
+            check_case(&table, &idx, &x, &[2_048, 65_536, 0], &pools, &ctx);
         }
     }
 }

@@ -29,8 +29,9 @@ use super::{runs, select};
 #[non_exhaustive]
 pub enum Strategy {
     /// Choose automatically: `Fused` for single-family tables, else per tile
-    /// `Runs` when runs are long or `k` dwarfs the tile, `Select` for tiny `k`
-    /// with pure kernels, otherwise `Bucket`.
+    /// `Runs` when runs are long (up to the point where they stop being
+    /// long) or `k` dwarfs the tile, `Select` for tiny `k` with pure
+    /// kernels, otherwise `Bucket`.
     #[default]
     Auto,
     /// Counting sort into per-function segments, one kernel call per
@@ -52,9 +53,9 @@ pub enum Strategy {
 /// than bucketing.
 pub(crate) const RUNS_MIN_AVERAGE: usize = 32;
 
-/// `Auto` counts the runs of a whole tile only when its first
-/// `RUNS_SAMPLE` indices already average long runs.
-const RUNS_SAMPLE: usize = 1024;
+/// `Auto` goes run by run only when a tile's first `RUNS_SAMPLE` indices
+/// average long runs.
+const RUNS_SAMPLE: usize = runs::GRACE;
 
 /// `Auto` stops bucketing when a tile has fewer than this many points per
 /// function: the segments would be so short that the per-segment kernel call
@@ -99,13 +100,29 @@ impl<'a, T: Float> TileWorker<'a, T> {
 
     /// Evaluates one tile with the configured or chosen strategy.
     pub fn run<I: Index>(&mut self, idx: &[I], x: &[T], out: &mut [T]) {
-        let strategy = match self.strategy {
+        let choice = match self.strategy {
             Strategy::Auto => self.choose(idx),
-            forced => forced,
+            Strategy::Runs => TileChoice::Runs,
+            Strategy::Select => TileChoice::Select,
+            _ => TileChoice::Bucket,
         };
-        match strategy {
-            Strategy::Runs => runs::run_tile(self.kernels, idx, x, out),
-            Strategy::Select => {
+        match choice {
+            TileChoice::Runs => runs::run_tile(self.kernels, idx, x, out),
+            TileChoice::RunsWhileLong => {
+                let done = runs::run_while(self.kernels, idx, x, out, Some(RUNS_MIN_AVERAGE));
+                if done < idx.len() {
+                    let rest = self.without_runs();
+                    self.run_with(rest, &idx[done..], &x[done..], &mut out[done..]);
+                }
+            }
+            other => self.run_with(other, idx, x, out),
+        }
+    }
+
+    /// Evaluates with `Select` or `Bucket`.
+    fn run_with<I: Index>(&mut self, choice: TileChoice, idx: &[I], x: &[T], out: &mut [T]) {
+        match choice {
+            TileChoice::Select => {
                 let len = select::scratch_len(self.kernels.len(), self.tile_len);
                 if self.select_bufs.len() < len {
                     self.select_bufs.resize(len, T::ZERO);
@@ -119,22 +136,44 @@ impl<'a, T: Float> TileWorker<'a, T> {
         }
     }
 
-    /// The automatic per-tile choice: one vectorised pass over the tile's
-    /// indices counts its runs.
-    fn choose<I: Index>(&self, idx: &[I]) -> Strategy {
+    /// The automatic per-tile choice, from the runs of a short prefix of
+    /// the tile's indices. A tile whose prefix has long runs goes run by
+    /// run and switches to [`Self::without_runs`] at the first point where
+    /// the runs so far average under [`RUNS_MIN_AVERAGE`]. (Counting the
+    /// whole tile's runs first was one more pass over its indices, from
+    /// DRAM: measured 5-10% of W3.)
+    fn choose<I: Index>(&self, idx: &[I]) -> TileChoice {
         let n = idx.len();
-        // Long runs, or so many functions that bucketed segments would hold
-        // a point or two each: one call per run beats bucketing. The runs
-        // of a short prefix rule out most tiles without a full count.
+        // So many functions that bucketed segments would hold a point or
+        // two each: one call per run beats bucketing whatever the runs.
+        if n < TINY_SEGMENTS * self.kernels.len() {
+            return TileChoice::Runs;
+        }
         let prefix = &idx[..n.min(RUNS_SAMPLE)];
-        let long_runs = prefix.len() >= RUNS_MIN_AVERAGE * runs::count_runs(prefix)
-            && n >= RUNS_MIN_AVERAGE * runs::count_runs(idx);
-        if long_runs || n < TINY_SEGMENTS * self.kernels.len() {
-            Strategy::Runs
-        } else if self.select_allowed {
-            Strategy::Select
+        if prefix.len() >= RUNS_MIN_AVERAGE * runs::count_runs(prefix) {
+            TileChoice::RunsWhileLong
         } else {
-            Strategy::Bucket
+            self.without_runs()
         }
     }
+
+    /// The choice when runs are short.
+    fn without_runs(&self) -> TileChoice {
+        if self.select_allowed {
+            TileChoice::Select
+        } else {
+            TileChoice::Bucket
+        }
+    }
+}
+
+/// How one tile is evaluated.
+#[derive(Clone, Copy)]
+enum TileChoice {
+    /// Run by run, to the end of the tile.
+    Runs,
+    /// Run by run while the runs average long, then `Select` or `Bucket`.
+    RunsWhileLong,
+    Select,
+    Bucket,
 }

@@ -75,6 +75,9 @@ pub enum Dist {
     /// Zipf-like: function j drawn with probability proportional to 1/(j+1).
     Zipf,
     AllEqual,
+    /// Long runs (100 to 2,000 points) for the first two thirds, then
+    /// uniform: tiles that start out run-friendly and stop being so.
+    LongThenShort,
 }
 
 pub const DISTS: [Dist; 5] = [
@@ -120,5 +123,16 @@ pub fn indices(n: usize, k: usize, dist: Dist, rng: &mut StdRng) -> Vec<usize> {
                 .collect()
         }
         Dist::AllEqual => vec![rng.random_range(0..k); n],
+        Dist::LongThenShort => {
+            let long = 2 * n / 3;
+            let mut v = Vec::with_capacity(n);
+            while v.len() < long {
+                let j = rng.random_range(0..k);
+                let len = rng.random_range(100..=2000).min(long - v.len());
+                v.extend(std::iter::repeat_n(j, len));
+            }
+            v.extend((long..n).map(|_| rng.random_range(0..k)));
+            v
+        }
     }
 }
