@@ -257,8 +257,15 @@ impl_float!(f32, f32x8, 8, f32x16, 16);
 /// goes through exactly the same vector code, whatever its position: results
 /// never depend on how a batch was cut.
 #[inline(always)]
-pub fn for_each_vector<T: Float>(xs: &mut [T], mut f: impl FnMut(&mut [T])) {
-    let mut chunks = xs.chunks_exact_mut(T::LANES);
+pub fn for_each_vector<T: Float>(xs: &mut [T], f: impl FnMut(&mut [T])) {
+    for_each_padded(xs, T::LANES, f);
+}
+
+/// [`for_each_vector`] for vectors of `width` values (at most
+/// [`MAX_LANES`]): the one tail-padding walk behind every in-place map.
+#[inline(always)]
+fn for_each_padded<T: Float>(xs: &mut [T], width: usize, mut f: impl FnMut(&mut [T])) {
+    let mut chunks = xs.chunks_exact_mut(width);
     for chunk in &mut chunks {
         f(chunk);
     }
@@ -267,8 +274,34 @@ pub fn for_each_vector<T: Float>(xs: &mut [T], mut f: impl FnMut(&mut [T])) {
         let mut padded = [last; MAX_LANES];
         let n = tail.len();
         padded[..n].copy_from_slice(tail);
-        f(&mut padded[..T::LANES]);
+        f(&mut padded[..width]);
         tail.copy_from_slice(&padded[..n]);
+    }
+}
+
+/// [`for_each_padded`] from `src` into `dst` (of equal lengths): `f` reads
+/// `width` values and writes `width`; the tail is padded the same way, so
+/// every value meets the same vector code as in place.
+#[inline(always)]
+fn for_each_padded_into<T: Float>(
+    src: &[T],
+    dst: &mut [T],
+    width: usize,
+    mut f: impl FnMut(&[T], &mut [T]),
+) {
+    let mut s_chunks = src.chunks_exact(width);
+    let mut d_chunks = dst.chunks_exact_mut(width);
+    for (s, d) in (&mut s_chunks).zip(&mut d_chunks) {
+        f(s, d);
+    }
+    let (s_tail, d_tail) = (s_chunks.remainder(), d_chunks.into_remainder());
+    if let Some(&last) = s_tail.last() {
+        let mut padded = [last; MAX_LANES];
+        let n = s_tail.len();
+        padded[..n].copy_from_slice(s_tail);
+        let mut result = padded;
+        f(&padded[..width], &mut result[..width]);
+        d_tail.copy_from_slice(&result[..n]);
     }
 }
 
@@ -284,19 +317,9 @@ pub fn map_lanes<T: Float>(xs: &mut [T], f: impl Fn(T::Vector) -> T::Vector) {
 /// last value.
 #[inline(always)]
 pub fn map_wide<T: Float>(xs: &mut [T], f: impl Fn(T::Wide) -> T::Wide) {
-    let mut chunks = xs.chunks_exact_mut(T::WIDE_LANES);
-    for chunk in &mut chunks {
-        T::store_wide(f(T::load_wide(chunk)), chunk);
-    }
-    let tail = chunks.into_remainder();
-    if let Some(&last) = tail.last() {
-        let mut padded = [last; MAX_LANES];
-        let n = tail.len();
-        padded[..n].copy_from_slice(tail);
-        let lanes = &mut padded[..T::WIDE_LANES];
-        T::store_wide(f(T::load_wide(lanes)), lanes);
-        tail.copy_from_slice(&padded[..n]);
-    }
+    for_each_padded(xs, T::WIDE_LANES, |lanes| {
+        T::store_wide(f(T::load_wide(lanes)), lanes)
+    });
 }
 
 /// [`map_wide`] from `src` into `dst`: the same vectors, so the same bits.
@@ -306,20 +329,9 @@ pub fn map_wide<T: Float>(xs: &mut [T], f: impl Fn(T::Wide) -> T::Wide) {
 #[inline(always)]
 pub fn map_wide_into<T: Float>(src: &[T], dst: &mut [T], f: impl Fn(T::Wide) -> T::Wide) {
     assert_eq!(src.len(), dst.len(), "map_wide_into needs equal lengths");
-    let mut s_chunks = src.chunks_exact(T::WIDE_LANES);
-    let mut d_chunks = dst.chunks_exact_mut(T::WIDE_LANES);
-    for (s, d) in (&mut s_chunks).zip(&mut d_chunks) {
-        T::store_wide(f(T::load_wide(s)), d);
-    }
-    let (s_tail, d_tail) = (s_chunks.remainder(), d_chunks.into_remainder());
-    if let Some(&last) = s_tail.last() {
-        let mut padded = [last; MAX_LANES];
-        let n = s_tail.len();
-        padded[..n].copy_from_slice(s_tail);
-        let lanes = &mut padded[..T::WIDE_LANES];
-        T::store_wide(f(T::load_wide(lanes)), lanes);
-        d_tail.copy_from_slice(&padded[..n]);
-    }
+    for_each_padded_into(src, dst, T::WIDE_LANES, |s, d| {
+        T::store_wide(f(T::load_wide(s)), d)
+    });
 }
 
 /// Like [`map_lanes`], but reads `src` and writes `dst`, saving the copy
@@ -332,20 +344,7 @@ pub fn map_wide_into<T: Float>(src: &[T], dst: &mut [T], f: impl Fn(T::Wide) -> 
 #[inline(always)]
 pub fn map_lanes_into<T: Float>(src: &[T], dst: &mut [T], f: impl Fn(T::Vector) -> T::Vector) {
     assert_eq!(src.len(), dst.len(), "map_lanes_into needs equal lengths");
-    let mut s_chunks = src.chunks_exact(T::LANES);
-    let mut d_chunks = dst.chunks_exact_mut(T::LANES);
-    for (s, d) in (&mut s_chunks).zip(&mut d_chunks) {
-        T::store(f(T::load(s)), d);
-    }
-    let (s_tail, d_tail) = (s_chunks.remainder(), d_chunks.into_remainder());
-    if let Some(&last) = s_tail.last() {
-        let mut padded = [last; MAX_LANES];
-        let n = s_tail.len();
-        padded[..n].copy_from_slice(s_tail);
-        let lanes = &mut padded[..T::LANES];
-        T::store(f(T::load(lanes)), lanes);
-        d_tail.copy_from_slice(&padded[..n]);
-    }
+    for_each_padded_into(src, dst, T::LANES, |s, d| T::store(f(T::load(s)), d));
 }
 
 /// An upper bound on [`Float::LANES`] and [`Float::WIDE_LANES`] for stack
