@@ -226,31 +226,31 @@ fn interp_f32_matches_scalar_formula() {
     for m in [5usize, 40] {
         let knots: Vec<f32> = (0..m).map(|i| -3.0 + i as f32 * 0.75).collect();
         let values: Vec<f32> = (0..m).map(|i| ((i * 31) % 7) as f32 - 3.0).collect();
-        let f = Interp::new(knots.clone(), values.clone()).unwrap();
-        let reference = |x: f32| {
-            if x.is_nan() {
-                return x;
-            }
-            if x < knots[0] {
-                return values[0];
-            }
-            if x >= knots[m - 1] {
-                return values[m - 1];
-            }
-            let j = knots.partition_point(|&k| k <= x) - 1;
-            let slope = (values[j + 1] - values[j]) / (knots[j + 1] - knots[j]);
-            (x - knots[j]).mul_add(slope, values[j])
-        };
-        let mut xs = domain::<f32>(-10.0, 40.0, 19);
-        xs.extend(knots.iter().copied());
-        xs.extend(knots.windows(2).map(|k| 0.5 * (k[0] + k[1])));
-        check::<f32>(&f, &xs, reference, 0, "interp f32");
+        interp_case(knots, values);
     }
 }
 
-fn interp_case(knots: Vec<f64>, values: Vec<f64>) {
+/// The scalar fused multiply-add of `Interp`'s documented formula, in
+/// either precision.
+trait ScalarMulAdd: Float {
+    fn mul_add_scalar(self, a: Self, b: Self) -> Self;
+}
+
+impl ScalarMulAdd for f64 {
+    fn mul_add_scalar(self, a: Self, b: Self) -> Self {
+        self.mul_add(a, b)
+    }
+}
+
+impl ScalarMulAdd for f32 {
+    fn mul_add_scalar(self, a: Self, b: Self) -> Self {
+        self.mul_add(a, b)
+    }
+}
+
+fn interp_case<T: ScalarMulAdd>(knots: Vec<T>, values: Vec<T>) {
     let f = Interp::new(knots.clone(), values.clone()).unwrap();
-    let reference = |x: f64| {
+    let reference = |x: T| {
         if x.is_nan() {
             return x;
         }
@@ -262,19 +262,26 @@ fn interp_case(knots: Vec<f64>, values: Vec<f64>) {
         }
         let j = knots.partition_point(|&k| k <= x) - 1;
         let slope = (values[j + 1] - values[j]) / (knots[j + 1] - knots[j]);
-        (x - knots[j]).mul_add(slope, values[j])
+        (x - knots[j]).mul_add_scalar(slope, values[j])
     };
-    let (lo, hi) = (knots[0] - 5.0, knots[knots.len() - 1] + 5.0);
-    let mut xs = domain::<f64>(lo, hi, 18);
+    let t = T::from_f64;
+    let (lo, hi) = (
+        knots[0].to_f64() - 5.0,
+        knots[knots.len() - 1].to_f64() + 5.0,
+    );
+    let mut xs = domain::<T>(lo, hi, 18);
     xs.extend(knots.iter().copied());
     // Every segment's inside, not only its ends.
-    xs.extend(knots.windows(2).map(|k| 0.5 * (k[0] + k[1])));
-    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
-    check::<f64>(&f, &xs, reference, 0, "interp f64");
+    xs.extend(knots.windows(2).map(|k| t(0.5) * (k[0] + k[1])));
+    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(t));
+    let what = format!("interp {}", std::any::type_name::<T>());
+    check::<T>(&f, &xs, reference, 0, &what);
     // Knots map exactly to their values.
     let mut at_knots = knots.clone();
     f.eval_in_place(&mut at_knots);
-    assert_eq!(at_knots, values);
+    for (got, want) in at_knots.iter().zip(&values) {
+        assert_eq!(got.to_bits_u64(), want.to_bits_u64(), "{what}: a knot");
+    }
 }
 
 /// Edge values (zeros, ±1, infinities, NaN, extremes, subnormals): each kernel
