@@ -161,8 +161,7 @@ fn single_kernel_map(kernel: &impl Kernel<f64>, x: &[f64], out: &mut [f64]) {
 
 fn w3_sorted(c: &mut Criterion) {
     let n = bench_n(10_000_000);
-    let (mut idx, x) = uniform_input(n, K, 3);
-    idx.sort_unstable();
+    let (idx, x) = sorted_input(n, K, 3);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W3_k250_sorted", n);
     Workload {
@@ -179,10 +178,8 @@ fn w3_sorted(c: &mut Criterion) {
 
 fn w4_two_functions(c: &mut Criterion) {
     let n = bench_n(10_000_000);
-    let (_, x) = uniform_input(n, 2, 4);
+    let (idx, x) = piecewise_input(n, 4);
     let (table, boxed) = piecewise();
-    // np.piecewise: the piece is chosen by the point itself.
-    let idx: Vec<u32> = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
     let mut g = group(c, "W4_k2_piecewise", n);
     Workload {
         table: &table,
@@ -238,8 +235,7 @@ fn w6_huge_k(c: &mut Criterion) {
 
 fn w7_zipf(c: &mut Criterion) {
     let n = bench_n(10_000_000);
-    let (_, x) = uniform_input(n, K, 7);
-    let idx = zipf_indices(n, K, 7);
+    let (idx, x) = zipf_input(n, K, 7);
     let (table, boxed) = linear_closures(K);
     let mut g = group(c, "W7_k250_zipf", n);
     Workload {

@@ -61,14 +61,12 @@ fn workload(name: &'static str, n: usize) -> Workload {
             (table, boxed, idx, x, 4.0 * f64::EPSILON)
         }
         "w3" => {
-            let (mut idx, x) = uniform_input(n, K, 3);
-            idx.sort_unstable();
+            let (idx, x) = sorted_input(n, K, 3);
             let (table, boxed) = linear_closures(K);
             (table, boxed, idx, x, 0.0)
         }
         "w4" => {
-            let (_, x) = uniform_input(n, 2, 4);
-            let idx = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
+            let (idx, x) = piecewise_input(n, 4);
             let (table, boxed) = piecewise();
             (table, boxed, idx, x, W4_MAX_REL)
         }
@@ -78,9 +76,9 @@ fn workload(name: &'static str, n: usize) -> Workload {
             (table, boxed, idx, x, 0.0)
         }
         "w7" => {
-            let (_, x) = uniform_input(n, K, 7);
+            let (idx, x) = zipf_input(n, K, 7);
             let (table, boxed) = linear_closures(K);
-            (table, boxed, zipf_indices(n, K, 7), x, 0.0)
+            (table, boxed, idx, x, 0.0)
         }
         _ => usage(),
     };

@@ -290,8 +290,7 @@ pub fn workloads(n: usize) -> Vec<Workload> {
         4.0 * f64::EPSILON,
     ));
 
-    let (mut idx, x) = uniform_input(n, SEED_K, 3);
-    idx.sort_unstable();
+    let (idx, x) = sorted_input(n, SEED_K, 3);
     let (table, boxed) = linear_closures(SEED_K);
     list.push(Workload::apply(
         "W3",
@@ -303,8 +302,7 @@ pub fn workloads(n: usize) -> Vec<Workload> {
         0.0,
     ));
 
-    let (_, x) = uniform_input(n, 2, 4);
-    let idx = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
+    let (idx, x) = piecewise_input(n, 4);
     let (table, boxed) = piecewise();
     list.push(Workload::apply(
         "W4",
@@ -328,8 +326,7 @@ pub fn workloads(n: usize) -> Vec<Workload> {
         0.0,
     ));
 
-    let (_, x) = uniform_input(n, SEED_K, 7);
-    let idx = zipf_indices(n, SEED_K, 7);
+    let (idx, x) = zipf_input(n, SEED_K, 7);
     let (table, boxed) = linear_closures(SEED_K);
     list.push(Workload::apply(
         "W7",

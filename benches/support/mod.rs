@@ -20,6 +20,27 @@ pub fn uniform_input(n: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
     (idx, x)
 }
 
+/// W3's inputs: those of `uniform_input`, indices sorted (long runs).
+pub fn sorted_input(n: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
+    let (mut idx, x) = uniform_input(n, k, seed);
+    idx.sort_unstable();
+    (idx, x)
+}
+
+/// W4's inputs: uniform points, each choosing its piece of `piecewise` by
+/// itself (`x >= 0.5`), as `np.piecewise` does.
+pub fn piecewise_input(n: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
+    let (_, x) = uniform_input(n, 2, seed);
+    let idx = x.iter().map(|&v| u32::from(v >= 0.5)).collect();
+    (idx, x)
+}
+
+/// W7's inputs: uniform points and `zipf_indices`.
+pub fn zipf_input(n: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
+    let (_, x) = uniform_input(n, k, seed);
+    (zipf_indices(n, k, seed), x)
+}
+
 /// Function numbers drawn with probability proportional to 1/(j+1).
 pub fn zipf_indices(n: usize, k: usize, seed: u64) -> Vec<u32> {
     let mut rng = StdRng::seed_from_u64(seed);
