@@ -12,10 +12,11 @@
 //!
 //! Contenders (all split over the rayon pool in the same chunks):
 //! - `copy`: `out[i] = x[i] * 0.5`, the bandwidth bound.
-//! - `one_pair`: one entering and one leaving stream, `2w + 1` apart.
-//! - `lockstep4`: four segments `spacing` apart, four steps of each in turn,
-//!   as `rolling_mean`'s sliding path walks them (`spacing` mirrors its
-//!   private `anchor_spacing`).
+//! - `one_pair`: one entering and one leaving stream, `2w + 1` apart, as
+//!   `rolling_mean` walks each segment.
+//! - `lockstep4`: four segments one anchor spacing (plus eight) apart, four
+//!   steps of each in turn, as `rolling_mean` walked them until session 4
+//!   (perf-notes.md).
 //! - `shared5`: four segments exactly one window apart, so that a segment's
 //!   leaving values are its neighbour's entering values: five read streams
 //!   for four lanes, each value read about once. A sliding sum walked this
@@ -28,11 +29,14 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+/// One way of filling `out`, timed as a whole.
+type Contender<'a> = Box<dyn Fn(&mut [f64]) + Sync + 'a>;
+
 /// `rolling_mean`'s anchor spacing for half-width `w` (see
-/// `src/rolling/mod.rs`): the lockstep segments are this far apart.
+/// `src/rolling/mod.rs`): its segments are this long.
 fn kernel_spacing(w: usize) -> usize {
     let window = 2 * w + 1;
-    (window * 8).next_power_of_two().max(4096) + 8
+    (window * 8).next_power_of_two().max(4096)
 }
 
 fn main() {
@@ -68,7 +72,7 @@ fn main() {
     // Every stencil skips the chunks whose windows reach an end of the
     // data (two of N / chunk): the contenders differ only in their walk.
     let interior = |start: usize, len: usize| start > w && start + len + w + 1 < n;
-    let contenders: Vec<(&str, Box<dyn Fn(&mut [f64]) + Sync>)> = vec![
+    let contenders: Vec<(&str, Contender)> = vec![
         (
             "copy",
             Box::new(|out: &mut [f64]| {
@@ -98,12 +102,18 @@ fn main() {
             Box::new(|out: &mut [f64]| {
                 out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
                     let s = c * chunk;
-                    if o.len() < chunk || !interior(s, chunk) {
+                    if o.len() < chunk || !interior(s, chunk + 3 * 8) {
                         return;
                     }
+                    // The earlier kernel padded its spacing by eight values
+                    // so that the four segments' streams fell in different
+                    // L1 sets.
+                    let lane_spacing = spacing + 8;
                     let blocks = spacing / 4;
                     let stream = |g: usize, from: usize| -> &[[f64; 4]] {
-                        x[from + g * spacing..][..4 * blocks].as_chunks::<4>().0
+                        x[from + g * lane_spacing..][..4 * blocks]
+                            .as_chunks::<4>()
+                            .0
                     };
                     let enter: [_; 4] = std::array::from_fn(|g| stream(g, s + w + 1));
                     let leave: [_; 4] = std::array::from_fn(|g| stream(g, s - w));

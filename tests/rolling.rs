@@ -59,7 +59,8 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
-/// Every output for many (N, w), including N < w and both paths.
+/// Every output for many (N, w), including N < w, w = 1 and windows wider
+/// than the data.
 #[test]
 fn edge_semantics_for_many_sizes_and_windows() {
     let mut r = rng(1);
