@@ -1,15 +1,18 @@
 //! Single-configuration timing of `rolling_mean`, next to a copy of the
-//! same bytes, for choosing the direct/sliding crossover and for profiling
+//! same bytes, for comparing builds and for profiling
 //! (`perf record ./target/release/examples/rolling_probe ...`).
 //!
 //! ```text
-//! cargo run --release --example rolling_probe -- [N] [HALF_WIDTH] [REPS] [THREADS]
+//! cargo run --release --example rolling_probe -- [N] [HALF_WIDTH] [REPS] [THREADS] [f64|f32]
 //! cargo run --release --example rolling_probe -- 2000000 500 30 1
+//! cargo run --release --example rolling_probe -- 2000000 10 30 1 f32
 //! ```
 //!
 //! Prints the best of REPS for each, in ns per point.
 
 use std::time::Instant;
+
+use splitapply::Float;
 
 fn main() {
     let arg = |i: usize, default: usize| {
@@ -18,10 +21,18 @@ fn main() {
             .map_or(default, |s| s.parse().expect("arguments are whole numbers"))
     };
     let (n, w, reps, threads) = (arg(1, 2_000_000), arg(2, 500), arg(3, 30), arg(4, 1));
-    let x: Vec<f64> = (0..n)
-        .map(|i| (i as f64 * 0.37).sin() * 10.0 + i as f64 * 1e-3)
+    match std::env::args().nth(5).as_deref() {
+        None | Some("f64") => probe::<f64>(n, w, reps, threads),
+        Some("f32") => probe::<f32>(n, w, reps, threads),
+        Some(other) => panic!("the float type is f64 or f32, not {other}"),
+    }
+}
+
+fn probe<T: Float>(n: usize, w: usize, reps: usize, threads: usize) {
+    let x: Vec<T> = (0..n)
+        .map(|i| T::from_f64((i as f64 * 0.37).sin() * 10.0 + i as f64 * 1e-3))
         .collect();
-    let mut out = vec![0.0; n];
+    let mut out = vec![T::from_f64(0.0); n];
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -44,11 +55,16 @@ fn main() {
         best_of(&mut || {
             out.par_chunks_mut(1 << 14)
                 .zip(x.par_chunks(1 << 14))
-                .for_each(|(o, x)| o.iter_mut().zip(x).for_each(|(o, &v)| *o = v + 0.0))
+                .for_each(|(o, x)| {
+                    o.iter_mut()
+                        .zip(x)
+                        .for_each(|(o, &v)| *o = v + T::from_f64(0.0))
+                })
         })
     });
+    let name = std::any::type_name::<T>();
     println!(
-        "N={n} w={w} threads={threads}: rolling_mean {rolling:.3} ns/point, copy {copy:.3} ns/point ({:.2}x)",
+        "N={n} w={w} threads={threads} {name}: rolling_mean {rolling:.3} ns/point, copy {copy:.3} ns/point ({:.2}x)",
         rolling / copy
     );
 }

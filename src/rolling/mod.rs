@@ -336,10 +336,7 @@ fn advance_steps(
     steps: [Lanes; ROW_STEPS],
 ) -> [Lanes; ROW_STEPS] {
     // partial[j]: the first j + 1 changes of every row.
-    let mut partial = steps;
-    for j in 1..ROW_STEPS {
-        partial[j] = partial[j - 1] + steps[j];
-    }
+    let partial = prefix_sums(steps);
     let [t0, t1, t2, t3] = partial[ROW_STEPS - 1].to_array();
     let before_row2 = t0 + t1;
     let before_row3 = before_row2 + t2;
@@ -356,6 +353,35 @@ fn advance_steps(
         means[j] = partial[j - 1].mul_add(inv_window, scaled_base);
     }
     means
+}
+
+/// Inclusive prefix sums of eight values in three rounds of adds
+/// (Sklansky's order): a sequential sum would put seven dependent adds on
+/// each block's critical path, and the blocks in flight are limited by the
+/// out-of-order window.
+#[inline(always)]
+fn prefix_sums<V: Copy + std::ops::Add<Output = V>>(s: [V; ROW_STEPS]) -> [V; ROW_STEPS] {
+    // Pairs.
+    let p01 = s[0] + s[1];
+    let p23 = s[2] + s[3];
+    let p45 = s[4] + s[5];
+    let p67 = s[6] + s[7];
+    // Quads, and the prefixes inside each half.
+    let p02 = p01 + s[2];
+    let p03 = p01 + p23;
+    let p46 = p45 + s[6];
+    let p47 = p45 + p67;
+    // The second half on top of the first.
+    [
+        s[0],
+        p01,
+        p02,
+        p03,
+        p03 + s[4],
+        p03 + p45,
+        p03 + p46,
+        p03 + p47,
+    ]
 }
 
 /// Blocks of `out` (a multiple of [`BLOCK`] long, first output `first`)
@@ -383,7 +409,12 @@ fn interior_blocks<T: Float>(
             load_lanes(&enter[at..]) - load_lanes(&leave[at..])
         });
         for (k, means) in advance(state, inv, changes).into_iter().enumerate() {
-            store_lanes(means, &mut out[k * BLOCK_ROWS..][..BLOCK_ROWS]);
+            store_lanes(
+                means,
+                out[k * BLOCK_ROWS..]
+                    .first_chunk_mut::<BLOCK_ROWS>()
+                    .unwrap(),
+            );
         }
     }
 }
@@ -457,7 +488,13 @@ fn load_lanes<T: Float>(xs: &[T]) -> Lanes {
 
 /// Stores the lanes of `v` into `xs` (exactly [`BLOCK_ROWS`] long).
 #[inline(always)]
-fn store_lanes<T: Float>(v: Lanes, xs: &mut [T]) {
+fn store_lanes<T: Float>(v: Lanes, xs: &mut [T; BLOCK_ROWS]) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
+    if let Some(xs) = (xs as &mut dyn std::any::Any).downcast_mut::<[f32; BLOCK_ROWS]>() {
+        use safe_arch::{convert_to_m128_from_m256d, m256d};
+        *xs = convert_to_m128_from_m256d(m256d::from(v.to_array())).to_array();
+        return;
+    }
     for (x, &v) in xs.iter_mut().zip(v.as_array()) {
         *x = T::from_f64(v);
     }
@@ -533,13 +570,9 @@ mod tests {
                     }
                 };
                 // partial[r][j]: the first j + 1 changes of row r.
-                let mut partial = [[0.0f64; ROW_STEPS]; BLOCK_ROWS];
-                for (r, row) in partial.iter_mut().enumerate() {
-                    row[0] = change(r * ROW_STEPS);
-                    for j in 1..ROW_STEPS {
-                        row[j] = row[j - 1] + change(r * ROW_STEPS + j);
-                    }
-                }
+                let partial: [[f64; ROW_STEPS]; BLOCK_ROWS] = std::array::from_fn(|r| {
+                    prefix_sums(std::array::from_fn(|j| change(r * ROW_STEPS + j)))
+                });
                 let last = ROW_STEPS - 1;
                 let mut offset = [0.0f64; BLOCK_ROWS];
                 for r in 1..BLOCK_ROWS {
