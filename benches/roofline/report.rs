@@ -355,8 +355,9 @@ fn markdown(r: &Results) -> String {
          element for f64 and f32) and inside `apply` (k = 250 instances, uniform u32 \
          indices; x + index + out = 20 B per element for f64, 12 B for f32). N = {}. FLOPs \
          are each kernel's own declaration (`Kernel::flops_per_element`); the rolling \
-         mean counts the O(N) sliding sum's minimum of 3 (its compensated update does \
-         about 6: one compensated addition per four steps, plus the anchors). The binding roof is the lower of the FMA \
+         mean counts the O(N) sliding sum's minimum of 3 (it does about 5: a subtraction, \
+         prefix-sum adds and an FMA per output, one compensated addition per 32 outputs, \
+         plus the anchors). The binding roof is the lower of the FMA \
          peak and intensity x the memory bandwidth: that of the level the data streams \
          from (L3 up to twice the last-level cache, DRAM beyond; streams somewhat longer \
          than that can still partly hit L3), or, when higher, that of a control loop with the same traffic over \
