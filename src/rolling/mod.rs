@@ -26,7 +26,10 @@
 //!   FMA, and a second transpose turns the means back for contiguous
 //!   stores.
 //! - The running sum's dependency chain is one add per block, so one
-//!   segment at a time keeps the core busy. (An earlier layout advanced
+//!   segment at a time keeps the core busy. What limits the loop is how
+//!   many blocks the out-of-order window holds, so the prefix sums take
+//!   three rounds of adds, and each block's loads and prefix sums are
+//!   issued one block ahead of its means (software pipelining). (An earlier layout advanced
 //!   four distant segments in lockstep, one per lane: 12 memory streams
 //!   per core, and at `w = 500` its leaving values no longer fit L1;
 //!   perf-notes.md.) Cost barely grows with `w`.
@@ -295,48 +298,47 @@ fn sliding_chunk<T: Float>(
 /// [`BLOCK`] steps of the running sum `state`. `block` holds the window
 /// changes of the steps in order, [`BLOCK_ROWS`] to a vector, so row `r`
 /// (steps `r * ROW_STEPS ..`) is vectors `r * ROW_VECTORS ..`; returns the
-/// window sums before each step, in the same layout.
+/// window mean before each step, in the same layout.
 ///
 /// Each group of four vectors (one from every row) is transposed so that
-/// lane `r` follows row `r`: one add per step gives every row's partial
-/// sums at once. The rows' totals, summed in order, give each row's offset
-/// in the block and the block's total, which alone enters the compensated
-/// state. So each output is `(base + offset) + partial`, with `base` the
-/// compensated state rounded once: one compensated addition per [`BLOCK`]
-/// steps, and per output a few roundings of partial sums of at most
-/// [`BLOCK`] changes.
+/// lane `r` follows row `r`: adds across steps then give every row's
+/// partial sums at once. The rows' totals, summed in order, give each row's
+/// offset in the block and the block's total, which alone enters the
+/// compensated state. Each mean is `partial * inv + (base + offset) * inv`,
+/// with `base` the compensated state rounded once: one compensated addition
+/// per [`BLOCK`] steps, and per output a few roundings of partial sums of
+/// at most [`BLOCK`] changes.
 #[inline(always)]
 fn advance(
     state: &mut (f64, f64),
     inv_window: Lanes,
     block: [Lanes; BLOCK_VECTORS],
 ) -> [Lanes; BLOCK_VECTORS] {
+    block_means(state, inv_window, block_partials(block))
+}
+
+/// The first half of [`advance`], which does not need the running sum: the
+/// changes transposed so that lane `r` follows row `r`, and their prefix
+/// sums along each row (`partial[j]`: the first `j + 1` changes).
+#[inline(always)]
+fn block_partials(block: [Lanes; BLOCK_VECTORS]) -> [Lanes; ROW_STEPS] {
     let mut steps = [Lanes::ZERO; ROW_STEPS];
     for v in 0..ROW_VECTORS {
         let group = std::array::from_fn(|r| block[r * ROW_VECTORS + v]);
         steps[v * BLOCK_ROWS..][..BLOCK_ROWS].copy_from_slice(&transpose_lanes(group));
     }
-    let means = advance_steps(state, inv_window, steps);
-    let mut out = [Lanes::ZERO; BLOCK_VECTORS];
-    for v in 0..ROW_VECTORS {
-        let group = transpose_lanes(std::array::from_fn(|j| means[v * BLOCK_ROWS + j]));
-        for (r, means) in group.into_iter().enumerate() {
-            out[r * ROW_VECTORS + v] = means;
-        }
-    }
-    out
+    prefix_sums(steps)
 }
 
-/// [`advance`] in the transposed layout: `steps[j]` lane `r` is the change
-/// of step `j` of row `r`, and so are the returned window means.
+/// The second half of [`advance`]: the rows' offsets and the block's total,
+/// the running sum's update, and the means, transposed back to the block's
+/// layout.
 #[inline(always)]
-fn advance_steps(
+fn block_means(
     state: &mut (f64, f64),
     inv_window: Lanes,
-    steps: [Lanes; ROW_STEPS],
-) -> [Lanes; ROW_STEPS] {
-    // partial[j]: the first j + 1 changes of every row.
-    let partial = prefix_sums(steps);
+    partial: [Lanes; ROW_STEPS],
+) -> [Lanes; BLOCK_VECTORS] {
     let [t0, t1, t2, t3] = partial[ROW_STEPS - 1].to_array();
     let before_row2 = t0 + t1;
     let before_row3 = before_row2 + t2;
@@ -352,7 +354,14 @@ fn advance_steps(
     for j in 1..ROW_STEPS {
         means[j] = partial[j - 1].mul_add(inv_window, scaled_base);
     }
-    means
+    let mut out = [Lanes::ZERO; BLOCK_VECTORS];
+    for v in 0..ROW_VECTORS {
+        let group = transpose_lanes(std::array::from_fn(|j| means[v * BLOCK_ROWS + j]));
+        for (r, means) in group.into_iter().enumerate() {
+            out[r * ROW_VECTORS + v] = means;
+        }
+    }
+    out
 }
 
 /// Inclusive prefix sums of eight values in three rounds of adds
@@ -403,18 +412,30 @@ fn interior_blocks<T: Float>(
     let (enter, _) = data[first + reach + 1..][..len].as_chunks::<BLOCK>();
     let (leave, _) = data[first - reach..][..len].as_chunks::<BLOCK>();
     let (outs, _) = out.as_chunks_mut::<BLOCK>();
-    for ((enter, leave), out) in enter.iter().zip(leave).zip(outs) {
-        let changes = std::array::from_fn(|k| {
+    let partials = |enter: &[T; BLOCK], leave: &[T; BLOCK]| {
+        block_partials(std::array::from_fn(|k| {
             let at = k * BLOCK_ROWS;
             load_lanes(&enter[at..]) - load_lanes(&leave[at..])
-        });
-        for (k, means) in advance(state, inv, changes).into_iter().enumerate() {
+        }))
+    };
+    // Software-pipelined: the next block's loads and prefix sums come
+    // before this block's means in program order, so that the out-of-order
+    // window holds more of the work that does not wait for the running sum.
+    let mut pending = partials(&enter[0], &leave[0]);
+    let blocks = outs.len();
+    for (k, out) in outs.iter_mut().enumerate() {
+        let next = (k + 1 < blocks).then(|| partials(&enter[k + 1], &leave[k + 1]));
+        for (v, means) in block_means(state, inv, pending).into_iter().enumerate() {
             store_lanes(
                 means,
-                out[k * BLOCK_ROWS..]
+                out[v * BLOCK_ROWS..]
                     .first_chunk_mut::<BLOCK_ROWS>()
                     .unwrap(),
             );
+        }
+        match next {
+            Some(next) => pending = next,
+            None => break,
         }
     }
 }
