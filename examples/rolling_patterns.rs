@@ -14,7 +14,7 @@
 //! - `copy`: `out[i] = x[i] * 0.5`, the bandwidth bound.
 //! - `one_pair`: one entering and one leaving stream, `2w + 1` apart, as
 //!   `rolling_mean` walks each segment.
-//! - `lockstep4`: four segments one anchor spacing (plus eight) apart, four
+//! - `lockstep4`: four segments 8,200 values apart (at w = 500), four
 //!   steps of each in turn, as `rolling_mean` walked them until session 4
 //!   (perf-notes.md).
 //! - `shared5`: four segments exactly one window apart, so that a segment's
@@ -36,7 +36,7 @@ type Contender<'a> = Box<dyn Fn(&mut [f64]) + Sync + 'a>;
 /// `src/rolling/mod.rs`): its segments are this long.
 fn kernel_spacing(w: usize) -> usize {
     let window = 2 * w + 1;
-    (window * 8).next_power_of_two().max(4096)
+    (window * 16).next_power_of_two().max(4096)
 }
 
 fn main() {
@@ -100,34 +100,37 @@ fn main() {
         (
             "lockstep4",
             Box::new(|out: &mut [f64]| {
-                out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
-                    let s = c * chunk;
-                    if o.len() < chunk || !interior(s, chunk + 3 * 8) {
-                        return;
-                    }
-                    // The earlier kernel padded its spacing by eight values
-                    // so that the four segments' streams fell in different
-                    // L1 sets.
-                    let lane_spacing = spacing + 8;
-                    let blocks = spacing / 4;
-                    let stream = |g: usize, from: usize| -> &[[f64; 4]] {
-                        x[from + g * lane_spacing..][..4 * blocks]
-                            .as_chunks::<4>()
-                            .0
-                    };
-                    let enter: [_; 4] = std::array::from_fn(|g| stream(g, s + w + 1));
-                    let leave: [_; 4] = std::array::from_fn(|g| stream(g, s - w));
-                    let (outs, _) = o.as_chunks_mut::<4>();
-                    for b in 0..blocks {
-                        for g in 0..4 {
-                            let (e, l) = (enter[g][b], leave[g][b]);
-                            let o = &mut outs[g * blocks + b];
-                            for k in 0..4 {
-                                o[k] = (e[k] - l[k]) * 0.5;
+                // Session 3's segments: eight windows rounded up to a power
+                // of two, plus eight values so that the four segments'
+                // streams fell in different L1 sets; four to a chunk.
+                let lane_spacing = (window * 8).next_power_of_two().max(4096) + 8;
+                let lockstep_chunk = 4 * lane_spacing;
+                out.par_chunks_mut(lockstep_chunk)
+                    .enumerate()
+                    .for_each(|(c, o)| {
+                        let s = c * lockstep_chunk;
+                        if o.len() < lockstep_chunk || !interior(s, lockstep_chunk) {
+                            return;
+                        }
+                        let blocks = lane_spacing / 4;
+                        let stream = |g: usize, from: usize| -> &[[f64; 4]] {
+                            x[from + g * lane_spacing..][..4 * blocks]
+                                .as_chunks::<4>()
+                                .0
+                        };
+                        let enter: [_; 4] = std::array::from_fn(|g| stream(g, s + w + 1));
+                        let leave: [_; 4] = std::array::from_fn(|g| stream(g, s - w));
+                        let (outs, _) = o.as_chunks_mut::<4>();
+                        for b in 0..blocks {
+                            for g in 0..4 {
+                                let (e, l) = (enter[g][b], leave[g][b]);
+                                let o = &mut outs[g * blocks + b];
+                                for k in 0..4 {
+                                    o[k] = (e[k] - l[k]) * 0.5;
+                                }
                             }
                         }
-                    }
-                })
+                    })
             }),
         ),
         (
