@@ -53,7 +53,8 @@ fn main() {
         arg(5, 5),
     );
     let spacing = kernel_spacing(w);
-    let chunk = 4 * spacing;
+    // rolling_mean's chunks: whole segments, at least 16K outputs.
+    let chunk = spacing.max(1 << 14);
     assert!(
         n >= 4 * chunk,
         "N must hold at least four chunks of {chunk} points"
