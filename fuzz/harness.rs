@@ -5,7 +5,9 @@
 
 use std::sync::OnceLock;
 
-use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::kernels::{
+    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
+};
 use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy, rolling_mean};
 
 /// Reads bytes from the front of the input; runs out as zeros.
@@ -64,7 +66,7 @@ fn pools() -> &'static [rayon::ThreadPool; 3] {
 fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
     let f = |v: f64| T::from_f64(v);
     let (p, q) = (b.float(), b.float());
-    match b.u8() % 13 {
+    match b.u8() % 14 {
         0 => table.push(Affine::new(f(p), f(q))),
         1 => table.push(Poly::new((0..b.u8() % 6).map(|_| f(b.float())).collect())),
         2 => table.push(Exp::new()),
@@ -88,6 +90,15 @@ fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
             }
         }
         11 => table.push_fn(move |x: T| x * f(p) - f(q)),
+        12 => {
+            let m = 1 + b.u8() as usize % 5;
+            let breaks: Vec<T> = (0..=m).map(|_| f(b.float())).collect();
+            let coeffs: Vec<T> = (0..4 * m).map(|_| f(b.float())).collect();
+            match Spline::new(breaks, coeffs) {
+                Ok(s) => table.push(s),
+                Err(_) => table.push_fn(move |x: T| x - f(p)),
+            }
+        }
         _ => table.push_fn(|x: T| if x > T::ZERO { x } else { -x }),
     };
 }
@@ -109,13 +120,15 @@ fn apply_typed<T: Float>(head: u8, b: &mut Bytes) {
     for _ in 0..k {
         push_kernel(&mut table, b);
     }
-    match head % 7 {
+    match head % 9 {
         0 => apply_indexed::<T, u8>(&table, b, |v| v as u8),
         1 => apply_indexed::<T, u16>(&table, b, |v| v as u16),
         2 => apply_indexed::<T, u32>(&table, b, |v| v as u32),
         3 => apply_indexed::<T, u64>(&table, b, |v| v as u64),
         4 => apply_indexed::<T, usize>(&table, b, |v| v as usize),
         5 => apply_indexed::<T, i32>(&table, b, |v| v as i32),
+        6 => apply_indexed::<T, i8>(&table, b, |v| v as i8),
+        7 => apply_indexed::<T, i16>(&table, b, |v| v as i16),
         _ => apply_indexed::<T, i64>(&table, b, |v| v),
     }
 }

@@ -1,7 +1,7 @@
 //! Index types (function numbers) and their validation.
 //!
-//! Any of `u8`, `u16`, `u32`, `u64`, `usize`, `i32` and `i64` can number the
-//! functions; numpy hands out `i64`. Validation is a single vectorisable
+//! Any of `u8`, `u16`, `u32`, `u64`, `usize`, `i8`, `i16`, `i32` and `i64`
+//! can number the functions; numpy hands out `i64`. Validation is a single vectorisable
 //! max-reduction over the raw values. Negative values of signed types are
 //! sign-extended into huge unsigned ones, so one comparison against `k`
 //! catches both "too large" and "negative". Only when that fails is the slice
@@ -17,7 +17,8 @@ mod sealed {
 
 /// An integer type that can hold function numbers.
 ///
-/// Sealed; implemented for `u8`, `u16`, `u32`, `u64`, `usize`, `i32`, `i64`.
+/// Sealed; implemented for `u8`, `u16`, `u32`, `u64`, `usize`, `i8`, `i16`,
+/// `i32` and `i64` (every integer dtype numpy has).
 pub trait Index: sealed::Sealed + Copy + Send + Sync + std::fmt::Debug + 'static {
     /// The largest function number this type can hold, as a `u64`.
     const MAX_U64: u64;
@@ -56,7 +57,7 @@ macro_rules! impl_index {
 }
 
 impl_index!(u8 => false, u16 => false, u32 => false, u64 => false, usize => false,
-            i32 => true, i64 => true);
+            i8 => true, i16 => true, i32 => true, i64 => true);
 
 /// Below this many indices validation runs on the calling thread.
 const PARALLEL_VALIDATION_MIN: usize = 1 << 16;

@@ -54,7 +54,8 @@
 //! # Types
 //!
 //! - Floats: `f32` and `f64` ([`Float`]).
-//! - Indices: `u8`, `u16`, `u32`, `u64`, `usize`, `i32`, `i64` ([`Index`]).
+//! - Indices: `u8`, `u16`, `u32`, `u64`, `usize`, `i8`, `i16`, `i32`, `i64`
+//!   ([`Index`]).
 //!   numpy's default `i64` works directly; negative values are refused.
 //!
 //! # Functions

@@ -1,6 +1,6 @@
 //! Bad input is refused with a clear error, and the output is untouched.
 
-use splitapply::kernels::{Affine, Clamp, Interp};
+use splitapply::kernels::{Affine, Clamp, Interp, Spline};
 use splitapply::{Engine, Error, FuncTable, Plan, apply, apply_into};
 
 const SENTINEL: f64 = -12345.0;
@@ -209,6 +209,36 @@ fn kernel_constructors_validate() {
         assert!(msg.contains(needle), "{msg} should mention {needle}");
     }
     assert!(Interp::new(vec![2.0], vec![5.0]).is_ok());
+    let spline_cases: Vec<(Result<Spline<f64>, Error>, &str)> = vec![
+        (Spline::new(vec![0.0], vec![]), "at least two breaks"),
+        (
+            Spline::new(vec![0.0, 1.0, 2.0], vec![0.0; 4]),
+            "need 4 x 2 = 8 coefficients, got 4",
+        ),
+        (
+            Spline::new(vec![0.0, 2.0, 1.0], vec![0.0; 8]),
+            "non-decreasing, but break 1 (2) > break 2 (1)",
+        ),
+        (
+            Spline::new(vec![0.0, f64::NAN], vec![0.0; 4]),
+            "break 1 is NaN",
+        ),
+        (
+            Spline::new(vec![0.0, 1.0, 2.0], {
+                let mut c = vec![0.0; 8];
+                c[5] = f64::INFINITY;
+                c
+            }),
+            "coefficient c[2, 1] is inf",
+        ),
+    ];
+    for (got, needle) in spline_cases {
+        let msg = got.unwrap_err().to_string();
+        assert!(msg.starts_with("invalid parameter for Spline: "), "{msg}");
+        assert!(msg.contains(needle), "{msg} should mention {needle}");
+    }
+    // Repeated breaks (zero-width pieces) are allowed, as PPoly allows them.
+    assert!(Spline::new(vec![0.0, 0.0, 1.0, 1.0], vec![0.0; 12]).is_ok());
     assert!(
         Clamp::new(f64::NAN, 1.0)
             .unwrap_err()

@@ -5,7 +5,9 @@ mod common;
 
 use common::{rng, ulps};
 use rand::RngExt;
-use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::kernels::{
+    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
+};
 use splitapply::{Float, Kernel};
 
 /// Samples per kernel and float type: random points plus an even grid.
@@ -284,6 +286,83 @@ fn interp_case<T: ScalarMulAdd>(knots: Vec<T>, values: Vec<T>) {
     }
 }
 
+/// Spline against the scalar Horner formula it documents, bit for bit, with
+/// PPoly's choice of piece (the last break `<= t` that starts a piece), at
+/// piece counts on both sides of the register/search switch, with repeated
+/// breaks inside and at both ends.
+#[test]
+fn spline_matches_scalar_formula() {
+    for m in [1usize, 2, 5, 16, 17, 40] {
+        spline_case::<f64>(m, false);
+        spline_case::<f64>(m, true);
+        spline_case::<f32>(m, true);
+    }
+}
+
+/// A spline of `m` pieces with coefficients that vary per piece; with
+/// `repeats`, every fifth break is doubled and both ends are tripled.
+fn spline_case<T: ScalarMulAdd>(m: usize, repeats: bool) {
+    let t = T::from_f64;
+    let mut breaks: Vec<f64> = Vec::new();
+    for i in 0..=m {
+        let b = -4.0 + (i as f64).powf(1.2) * 0.6;
+        let copies = match () {
+            _ if repeats && (i == 0 || i == m) => 3,
+            _ if repeats && i % 5 == 3 => 2,
+            _ => 1,
+        };
+        breaks.extend(std::iter::repeat_n(b, copies));
+    }
+    let pieces = breaks.len() - 1;
+    let coeffs: Vec<T> = (0..4 * pieces)
+        .map(|j| t(((j * 7919) % 23) as f64 / 7.0 - 1.5))
+        .collect();
+    let breaks: Vec<T> = breaks.into_iter().map(t).collect();
+    let f = Spline::new(breaks.clone(), coeffs.clone()).unwrap();
+    let reference = |x: T| {
+        let i = (breaks.partition_point(|&b| b <= x).max(1) - 1).min(pieces - 1);
+        let c = |r: usize| coeffs[r * pieces + i];
+        let d = x - breaks[i];
+        c(0).mul_add_scalar(d, c(1))
+            .mul_add_scalar(d, c(2))
+            .mul_add_scalar(d, c(3))
+    };
+    let (lo, hi) = (
+        breaks[0].to_f64() - 3.0,
+        breaks[breaks.len() - 1].to_f64() + 3.0,
+    );
+    let mut xs = domain::<T>(lo, hi, 19);
+    xs.extend(breaks.iter().copied());
+    xs.extend(breaks.windows(2).map(|b| t(0.5) * (b[0] + b[1])));
+    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(t));
+    let what = format!(
+        "spline {} m={pieces} repeats={repeats}",
+        std::any::type_name::<T>()
+    );
+    let mut got = xs.clone();
+    f.eval_in_place(&mut got);
+    for (&x, &g) in xs.iter().zip(&got) {
+        let want = reference(x);
+        assert!(
+            g.to_bits_u64() == want.to_bits_u64() || (g.is_nan() && want.is_nan()),
+            "{what}: at {x:?} got {g:?}, scalar formula {want:?}"
+        );
+    }
+    // PPoly's piece at a repeated break is the one after the repeats, so
+    // its value there is that piece's constant term.
+    for (i, w) in breaks.windows(2).enumerate() {
+        if w[0] < w[1] {
+            let mut at = [w[0]];
+            f.eval_in_place(&mut at);
+            assert_eq!(
+                at[0].to_bits_u64(),
+                coeffs[3 * pieces + i].to_bits_u64(),
+                "{what}: break {i}"
+            );
+        }
+    }
+}
+
 /// Edge values (zeros, ±1, infinities, NaN, extremes, subnormals): each kernel
 /// either matches std within its bound or is listed as a documented
 /// difference.
@@ -374,6 +453,16 @@ fn all_builtins<T: Float>() -> Vec<(&'static str, Box<dyn Kernel<T>>)> {
             "interp",
             Box::new(
                 Interp::new(vec![t(-5.0), t(0.0), t(2.0)], vec![t(1.0), t(-2.0), t(7.0)]).unwrap(),
+            ),
+        ),
+        (
+            "spline",
+            Box::new(
+                Spline::new(
+                    vec![t(-1.0), t(0.0), t(2.0)],
+                    [0.5, -0.25, 1.0, 0.0, -2.0, 3.0, 0.5, 1.5].map(t).to_vec(),
+                )
+                .unwrap(),
             ),
         ),
     ]

@@ -9,7 +9,9 @@ mod common;
 use common::{DISTS, Dist, assert_bitwise_eq, indices, reference, rng};
 use rand::RngExt;
 use rand::rngs::StdRng;
-use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::kernels::{
+    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
+};
 use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy};
 
 /// A table of `k` functions cycling through every built-in kernel and two
@@ -19,7 +21,7 @@ fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
     let mut table = FuncTable::with_capacity(k);
     for j in 0..k {
         let s = j as f64;
-        match j % 13 {
+        match j % 14 {
             0 => table.push(Affine::new(f(s + 1.0), f(-0.5 * s))),
             1 => table.push(Poly::new(vec![f(1.0), f(0.5), f(-0.25), f(s * 1e-3)])),
             2 => table.push(Exp::new()),
@@ -38,6 +40,18 @@ fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
                 .unwrap(),
             ),
             11 => table.push_fn(move |x: T| x * f(s) + f(1.0)),
+            12 => {
+                // Zero-width pieces at both ends, as PPoly.from_spline makes.
+                let breaks = [-1.0, -1.0, 0.5, 2.0, 2.0].map(f).to_vec();
+                let rows = [
+                    [0.1, -0.2, 0.3, 0.0],
+                    [1.0, 0.5, -1.0, 0.25],
+                    [s, 1.0, 0.0, -2.0],
+                    [0.0, 1.0, -s, 3.0],
+                ];
+                let coeffs = rows.concat().into_iter().map(f).collect();
+                table.push(Spline::new(breaks, coeffs).unwrap())
+            }
             _ => table.push_fn(|x: T| x * x - x),
         };
     }
@@ -196,6 +210,10 @@ where
         .into_iter()
         .flat_map(|k| [(k, mixed_table::<T>(k)), (k, affine_table::<T>(k))])
     {
+        // i8 cannot number 250 functions.
+        if I::MAX_U64 < (k - 1) as u64 {
+            continue;
+        }
         for n in sizes(T::LANES, tile) {
             for dist in DISTS {
                 let idx: Vec<I> = convert(&indices(n.max(1), k, dist, &mut r)[..n]);
@@ -218,6 +236,8 @@ fn every_index_type_f64() {
     sweep::<f64, u32>(3);
     sweep::<f64, u64>(4);
     sweep::<f64, usize>(5);
+    sweep::<f64, i8>(8);
+    sweep::<f64, i16>(9);
     sweep::<f64, i32>(6);
     sweep::<f64, i64>(7);
 }
@@ -229,6 +249,8 @@ fn every_index_type_f32() {
     sweep::<f32, u32>(13);
     sweep::<f32, u64>(14);
     sweep::<f32, usize>(15);
+    sweep::<f32, i8>(18);
+    sweep::<f32, i16>(19);
     sweep::<f32, i32>(16);
     sweep::<f32, i64>(17);
 }

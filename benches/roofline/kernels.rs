@@ -21,7 +21,9 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
-use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
+use splitapply::kernels::{
+    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
+};
 use splitapply::{Engine, Float, FuncTable, Kernel};
 
 use crate::timing::{Sample, measure_interleaved};
@@ -32,6 +34,7 @@ pub const K: usize = 250;
 /// The built-in kernels, by the name the report uses.
 pub const KERNELS: &[&str] = &[
     "Affine", "Poly8", "Exp", "Ln", "Sqrt", "Sin", "Cos", "Pow", "Logistic", "Clamp", "Interp16",
+    "Spline16",
 ];
 
 /// Half-widths of the rolling mean rows.
@@ -122,6 +125,14 @@ fn make<T: Float>(name: &str, j: usize) -> Box<dyn Kernel<T>> {
             let knots = (0..16).map(|i| t(i as f64 * 0.15)).collect();
             let values = (0..16).map(|i| t(((i + j) % 16) as f64 * 0.1)).collect();
             Box::new(Interp::new(knots, values).expect("increasing knots"))
+        }
+        "Spline16" => {
+            // 16 pieces over the inputs' range, PPoly layout (4 x 16).
+            let breaks = (0..=16).map(|i| t(0.1 + i as f64 * 0.125)).collect();
+            let coeffs = (0..64)
+                .map(|c| t((((c + j) % 11) as f64 - 5.0) * 0.05))
+                .collect();
+            Box::new(Spline::new(breaks, coeffs).expect("increasing breaks"))
         }
         other => panic!("unknown kernel {other}"),
     }

@@ -297,7 +297,7 @@ fn markdown(r: &Results) -> String {
          FLOPs). Theoretical peak = lanes x 2 x FMA pipes x clock x threads, assuming \
          {pipes} FMA pipes per core ({}), {clock}, and no gain from threads beyond the \
          physical cores, for 256-bit vectors. The roofs drawn use the faster of the two \
-         widths; Affine, Poly, Sqrt, Clamp and Interp run 256-bit vectors, so where 512-bit \
+         widths; Affine, Poly, Sqrt, Clamp, Interp and Spline run 256-bit vectors, so where 512-bit \
          operations are faster their compute roof is the 256-bit rate. Scalar \
          ceiling = 256-bit SIMD mul+add / lanes (derived: a scalar loop would be \
          auto-vectorised).\n",

@@ -24,9 +24,11 @@ mod clamp;
 mod elementary;
 mod interp;
 mod poly;
+mod spline;
 
 pub use affine::Affine;
 pub use clamp::Clamp;
 pub use elementary::{Cos, Exp, Ln, Logistic, Pow, Sin, Sqrt};
 pub use interp::Interp;
 pub use poly::Poly;
+pub use spline::Spline;
