@@ -1,0 +1,163 @@
+//! The `splitapply` Python module: numpy arrays in and out over the Rust
+//! engine.
+//!
+//! - [`table`]: `Table`, a picklable list of kernel specs and the
+//!   `FuncTable` built from them;
+//! - [`arrays`]: numpy arguments to slices (index dtypes, contiguity,
+//!   `out=` checks) with precise `TypeError`s and `ValueError`s;
+//! - [`threads`]: the `threads=` argument, as cached rayon pools;
+//! - [`plan`]: `Plan`, validate and bucket once.
+//!
+//! Every call checks all of its arguments before it writes, and runs the
+//! Rust work with the GIL released.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+mod arrays;
+mod plan;
+mod table;
+mod threads;
+
+use arrays::{FloatArray, IndexArray, OutArray, shape_str, with_index_slice};
+use table::{Inner, Table};
+
+/// A core error as the `ValueError` Python users expect.
+pub(crate) fn value_error(e: splitapply::Error) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Evaluates `out[i] = table[idx[i]](x[i])` for every `i`.
+///
+/// `idx` may be any integer dtype (or a list); `x` must have the table's
+/// float dtype. `out`, when given, must be a writable C-contiguous array of
+/// that dtype and `x`'s shape; it is returned. On any error nothing is
+/// written. `threads=None` uses all cores.
+#[pyfunction]
+#[pyo3(signature = (table, idx, x, out=None, threads=None))]
+fn apply<'py>(
+    py: Python<'py>,
+    table: PyRef<'py, Table>,
+    idx: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    out: Option<Bound<'py, PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match &table.inner {
+        Inner::F64(t) => apply_typed(py, t, idx, x, out, threads),
+        Inner::F32(t) => apply_typed(py, t, idx, x, out, threads),
+    }
+}
+
+fn apply_typed<'py, T: arrays::PyFloat>(
+    py: Python<'py>,
+    table: &splitapply::FuncTable<T>,
+    idx: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    out: Option<Bound<'py, PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pool = threads::pool(threads)?;
+    let idx = IndexArray::new(idx, "idx")?;
+    let x = FloatArray::<T>::new(x, "x")?;
+    if idx.shape() != x.shape() {
+        return Err(PyValueError::new_err(format!(
+            "idx has shape {} but x has shape {}; they must match",
+            shape_str(idx.shape()),
+            shape_str(x.shape())
+        )));
+    }
+    let out = OutArray::<T>::new(py, out, x.shape())?;
+    {
+        let (src, mut dst) = x.borrow_with_out(&out)?;
+        let xs = src.as_slice();
+        let dst = dst
+            .as_slice_mut()
+            .expect("out was checked C-contiguous and aligned");
+        with_index_slice!(&idx, |ids| {
+            py.detach(|| pool.install(|| splitapply::apply_into(table, ids, xs, dst)))
+                .map_err(value_error)
+        })?;
+    }
+    Ok(out.into_any())
+}
+
+/// Centred moving average with edge padding: `out[i]` is the mean of
+/// `data[i - half_window ..= i + half_window]`, with the first and last
+/// values repeated past the ends (`np.pad(mode='edge')`).
+///
+/// `data` is a 1-D float32 or float64 array; `out`, when given, a writable
+/// contiguous array of the same dtype and length. `threads=None` uses all
+/// cores.
+#[pyfunction]
+#[pyo3(signature = (data, half_window, out=None, threads=None))]
+fn rolling_mean<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    half_window: usize,
+    out: Option<Bound<'py, PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if arrays::is_float32(data)? {
+        rolling_typed::<f32>(py, data, half_window, out, threads)
+    } else {
+        rolling_typed::<f64>(py, data, half_window, out, threads)
+    }
+}
+
+fn rolling_typed<'py, T: arrays::PyFloat>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    half_window: usize,
+    out: Option<Bound<'py, PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pool = threads::pool(threads)?;
+    let data = FloatArray::<T>::new(data, "data")?;
+    if data.shape().len() != 1 {
+        return Err(PyValueError::new_err(format!(
+            "data must be 1-D, got shape {}",
+            shape_str(data.shape())
+        )));
+    }
+    let out = OutArray::<T>::new(py, out, data.shape())?;
+    {
+        let (src, mut dst) = data.borrow_with_out(&out)?;
+        let xs = src.as_slice();
+        let dst = dst
+            .as_slice_mut()
+            .expect("out was checked C-contiguous and aligned");
+        py.detach(|| pool.install(|| splitapply::rolling_mean(xs, half_window, dst)))
+            .map_err(value_error)?;
+    }
+    Ok(out.into_any())
+}
+
+/// What the extension was compiled for next to what this CPU offers:
+/// a dict with `compiled`, `available` and `missed` (lists of feature
+/// names) and `warning` (a string when the build misses features this CPU
+/// has, else None).
+#[pyfunction]
+fn simd_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let info = splitapply::simd_info();
+    let dict = PyDict::new(py);
+    dict.set_item("compiled", info.compiled())?;
+    dict.set_item("available", info.available())?;
+    dict.set_item("missed", info.missed())?;
+    dict.set_item("warning", info.warning())?;
+    Ok(dict)
+}
+
+/// The native module; `splitapply/__init__.py` re-exports it.
+#[pymodule]
+fn _splitapply(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Table>()?;
+    m.add_class::<plan::Plan>()?;
+    m.add_function(wrap_pyfunction!(apply, m)?)?;
+    m.add_function(wrap_pyfunction!(rolling_mean, m)?)?;
+    m.add_function(wrap_pyfunction!(simd_info, m)?)?;
+    m.add_function(wrap_pyfunction!(threads::forget_pools_after_fork, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

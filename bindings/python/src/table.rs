@@ -1,0 +1,397 @@
+//! `Table`: the functions, as specs that pickle and as the Rust table
+//! built from them.
+//!
+//! Every builder method checks its parameters by constructing the kernel
+//! before anything is appended, so a refused call leaves the table as it
+//! was. A table pickles as its dtype and its list of specs, one tuple per
+//! builder call (`("affine", a, b)`, `("spline", breaks, coeffs)`, ...), and
+//! unpickles by replaying them.
+
+use numpy::{PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyRange, PyTuple};
+use splitapply::kernels::{
+    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
+};
+use splitapply::{Float, FuncTable};
+
+use crate::arrays::{numpy, shape_str};
+use crate::value_error;
+
+/// One builder call, with its parameters in f64 (an f32 parameter is
+/// exactly representable in f64, so specs round-trip either precision).
+#[derive(Debug, Clone, PartialEq)]
+enum Spec {
+    Affine(f64, f64),
+    AffineMany(Vec<f64>, Vec<f64>),
+    Poly(Vec<f64>),
+    Exp,
+    Ln,
+    Sqrt,
+    Sin,
+    Cos,
+    Logistic,
+    Pow(f64),
+    Clamp(f64, f64),
+    Interp(Vec<f64>, Vec<f64>),
+    /// Breaks, and PPoly's `4 × m` coefficients in row-major order.
+    Spline(Vec<f64>, Vec<f64>),
+}
+
+fn cast<T: Float>(v: &[f64]) -> Vec<T> {
+    v.iter().map(|&x| T::from_f64(x)).collect()
+}
+
+impl Spec {
+    /// The kernels of this spec, checked, ready to append.
+    fn kernels<T: Float>(&self) -> Result<Vec<Box<dyn splitapply::Kernel<T>>>, splitapply::Error> {
+        let t = T::from_f64;
+        let one: Box<dyn splitapply::Kernel<T>> = match self {
+            Spec::Affine(a, b) => Box::new(Affine::new(t(*a), t(*b))),
+            Spec::AffineMany(a, b) => {
+                return Ok(a
+                    .iter()
+                    .zip(b)
+                    .map(|(&a, &b)| {
+                        Box::new(Affine::new(t(a), t(b))) as Box<dyn splitapply::Kernel<T>>
+                    })
+                    .collect());
+            }
+            Spec::Poly(c) => Box::new(Poly::new(cast(c))),
+            Spec::Exp => Box::new(Exp::new()),
+            Spec::Ln => Box::new(Ln::new()),
+            Spec::Sqrt => Box::new(Sqrt::new()),
+            Spec::Sin => Box::new(Sin::new()),
+            Spec::Cos => Box::new(Cos::new()),
+            Spec::Logistic => Box::new(Logistic::new()),
+            Spec::Pow(p) => Box::new(Pow::new(t(*p))),
+            Spec::Clamp(lo, hi) => Box::new(Clamp::new(t(*lo), t(*hi))?),
+            Spec::Interp(xp, fp) => Box::new(Interp::new(cast(xp), cast(fp))?),
+            Spec::Spline(breaks, c) => Box::new(Spline::new(cast(breaks), cast(c))?),
+        };
+        Ok(vec![one])
+    }
+
+    /// The pickled form: `(name, *parameters)`.
+    fn to_tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        match self {
+            Spec::Affine(a, b) => ("affine", a, b).into_pyobject(py),
+            Spec::AffineMany(a, b) => ("affine_many", a, b).into_pyobject(py),
+            Spec::Poly(c) => ("poly", c).into_pyobject(py),
+            Spec::Exp => ("exp",).into_pyobject(py),
+            Spec::Ln => ("ln",).into_pyobject(py),
+            Spec::Sqrt => ("sqrt",).into_pyobject(py),
+            Spec::Sin => ("sin",).into_pyobject(py),
+            Spec::Cos => ("cos",).into_pyobject(py),
+            Spec::Logistic => ("logistic",).into_pyobject(py),
+            Spec::Pow(p) => ("pow", p).into_pyobject(py),
+            Spec::Clamp(lo, hi) => ("clamp", lo, hi).into_pyobject(py),
+            Spec::Interp(xp, fp) => ("interp", xp, fp).into_pyobject(py),
+            Spec::Spline(b, c) => ("spline", b, c).into_pyobject(py),
+        }
+    }
+
+    /// The inverse of [`Spec::to_tuple`].
+    fn from_tuple(tuple: &Bound<'_, PyAny>) -> PyResult<Spec> {
+        let name: String = tuple.get_item(0)?.extract()?;
+        let f = |i: usize| -> PyResult<f64> { tuple.get_item(i)?.extract() };
+        let v = |i: usize| -> PyResult<Vec<f64>> { tuple.get_item(i)?.extract() };
+        Ok(match name.as_str() {
+            "affine" => Spec::Affine(f(1)?, f(2)?),
+            "affine_many" => Spec::AffineMany(v(1)?, v(2)?),
+            "poly" => Spec::Poly(v(1)?),
+            "exp" => Spec::Exp,
+            "ln" => Spec::Ln,
+            "sqrt" => Spec::Sqrt,
+            "sin" => Spec::Sin,
+            "cos" => Spec::Cos,
+            "logistic" => Spec::Logistic,
+            "pow" => Spec::Pow(f(1)?),
+            "clamp" => Spec::Clamp(f(1)?, f(2)?),
+            "interp" => Spec::Interp(v(1)?, v(2)?),
+            "spline" => Spec::Spline(v(1)?, v(2)?),
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown kernel spec {other:?}"
+                )));
+            }
+        })
+    }
+}
+
+/// The Rust table in its precision.
+pub(crate) enum Inner {
+    F64(FuncTable<f64>),
+    F32(FuncTable<f32>),
+}
+
+impl Inner {
+    fn empty(&self) -> Inner {
+        match self {
+            Inner::F64(_) => Inner::F64(FuncTable::new()),
+            Inner::F32(_) => Inner::F32(FuncTable::new()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Inner::F64(t) => t.len(),
+            Inner::F32(t) => t.len(),
+        }
+    }
+
+    fn dtype_name(&self) -> &'static str {
+        match self {
+            Inner::F64(_) => "float64",
+            Inner::F32(_) => "float32",
+        }
+    }
+
+    /// Appends the spec's kernels, all or none.
+    fn push(&mut self, spec: &Spec) -> PyResult<()> {
+        fn push_all<T: Float>(table: &mut FuncTable<T>, spec: &Spec) -> PyResult<()> {
+            for kernel in spec.kernels::<T>().map_err(value_error)? {
+                table.push_boxed(kernel);
+            }
+            Ok(())
+        }
+        match self {
+            Inner::F64(t) => push_all(t, spec),
+            Inner::F32(t) => push_all(t, spec),
+        }
+    }
+}
+
+/// A table of functions; `apply(table, idx, x)` evaluates
+/// `table[idx[i]](x[i])`.
+///
+/// `Table()` evaluates in float64, `Table(numpy.float32)` in float32. Each
+/// builder appends one function and returns its index. Tables pickle (as
+/// their list of kernel specs), so they travel to `multiprocessing` and
+/// Dask workers.
+#[pyclass(module = "splitapply")]
+pub(crate) struct Table {
+    pub(crate) inner: Inner,
+    specs: Vec<Spec>,
+}
+
+/// Parameters as a flat `Vec<f64>` and their shape, from any array-like.
+fn f64_array(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<f64>, Vec<usize>)> {
+    let py = obj.py();
+    let array = numpy(py)?
+        .call_method1("ascontiguousarray", (obj, numpy::dtype::<f64>(py)))
+        .map_err(|e| PyTypeError::new_err(format!("{what} must be numbers: {e}")))?;
+    let array = array
+        .cast_into::<PyArrayDyn<f64>>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be numbers")))?;
+    let shape = array.shape().to_vec();
+    let values = array.readonly().as_slice()?.to_vec();
+    Ok((values, shape))
+}
+
+/// A 1-D parameter list (a 0-d value is refused too).
+fn f64_vector(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {
+    let (values, shape) = f64_array(obj, what)?;
+    if shape.len() != 1 {
+        return Err(PyValueError::new_err(format!(
+            "{what} must be 1-D, got shape {}",
+            shape_str(&shape)
+        )));
+    }
+    Ok(values)
+}
+
+impl Table {
+    /// Appends a spec's functions (or nothing, on error) and returns the
+    /// index of the first.
+    fn add(&mut self, spec: Spec) -> PyResult<usize> {
+        let first = self.inner.len();
+        self.inner.push(&spec)?;
+        self.specs.push(spec);
+        Ok(first)
+    }
+
+    fn from_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Inner> {
+        let Some(dtype) = dtype else {
+            return Ok(Inner::F64(FuncTable::new()));
+        };
+        let py = dtype.py();
+        let descr = numpy(py)?.call_method1("dtype", (dtype,))?;
+        let descr = descr.cast::<numpy::PyArrayDescr>()?;
+        if descr.is_equiv_to(&numpy::dtype::<f64>(py)) {
+            Ok(Inner::F64(FuncTable::new()))
+        } else if descr.is_equiv_to(&numpy::dtype::<f32>(py)) {
+            Ok(Inner::F32(FuncTable::new()))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "a Table evaluates float32 or float64, not {}",
+                descr.str()?
+            )))
+        }
+    }
+}
+
+#[pymethods]
+impl Table {
+    #[new]
+    #[pyo3(signature = (dtype=None))]
+    fn new(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Table {
+            inner: Table::from_dtype(dtype)?,
+            specs: Vec::new(),
+        })
+    }
+
+    /// The float dtype this table evaluates.
+    #[getter]
+    fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArrayDescr> {
+        match self.inner {
+            Inner::F64(_) => numpy::dtype::<f64>(py),
+            Inner::F32(_) => numpy::dtype::<f32>(py),
+        }
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "splitapply.Table({}, {} functions)",
+            self.inner.dtype_name(),
+            self.inner.len()
+        )
+    }
+
+    /// `a * x + b` (one fused multiply-add). Returns its index.
+    fn affine(&mut self, a: f64, b: f64) -> PyResult<usize> {
+        self.add(Spec::Affine(a, b))
+    }
+
+    /// `len(a)` affine functions `a[j] * x + b[j]`. Returns their indices as
+    /// a `range`.
+    fn affine_many<'py>(
+        &mut self,
+        py: Python<'py>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyRange>> {
+        let a = f64_vector(a, "a")?;
+        let b = f64_vector(b, "b")?;
+        if a.len() != b.len() {
+            return Err(PyValueError::new_err(format!(
+                "affine_many: a has {} values but b has {}; they must match",
+                a.len(),
+                b.len()
+            )));
+        }
+        let k = a.len();
+        let first = self.add(Spec::AffineMany(a, b))?;
+        PyRange::new(py, first as isize, (first + k) as isize)
+    }
+
+    /// `c[0] + c[1] x + c[2] x**2 + ...` (lowest degree first), by Horner's
+    /// rule. Returns its index.
+    fn poly(&mut self, coeffs: &Bound<'_, PyAny>) -> PyResult<usize> {
+        self.add(Spec::Poly(f64_vector(coeffs, "coeffs")?))
+    }
+
+    /// `e**x`. Returns its index.
+    fn exp(&mut self) -> PyResult<usize> {
+        self.add(Spec::Exp)
+    }
+
+    /// Natural logarithm. Returns its index.
+    fn ln(&mut self) -> PyResult<usize> {
+        self.add(Spec::Ln)
+    }
+
+    /// Square root. Returns its index.
+    fn sqrt(&mut self) -> PyResult<usize> {
+        self.add(Spec::Sqrt)
+    }
+
+    /// Sine. Returns its index.
+    fn sin(&mut self) -> PyResult<usize> {
+        self.add(Spec::Sin)
+    }
+
+    /// Cosine. Returns its index.
+    fn cos(&mut self) -> PyResult<usize> {
+        self.add(Spec::Cos)
+    }
+
+    /// `1 / (1 + e**-x)`. Returns its index.
+    fn logistic(&mut self) -> PyResult<usize> {
+        self.add(Spec::Logistic)
+    }
+
+    /// `x**p`. Returns its index.
+    fn pow(&mut self, p: f64) -> PyResult<usize> {
+        self.add(Spec::Pow(p))
+    }
+
+    /// `x` limited to `[lo, hi]`; `lo > hi` is a ValueError. Returns its
+    /// index.
+    fn clamp(&mut self, lo: f64, hi: f64) -> PyResult<usize> {
+        self.add(Spec::Clamp(lo, hi))
+    }
+
+    /// Piecewise linear through `(xp[j], fp[j])`, constant beyond the ends,
+    /// like `numpy.interp`. `xp` must be strictly increasing. Returns its
+    /// index.
+    fn interp(&mut self, xp: &Bound<'_, PyAny>, fp: &Bound<'_, PyAny>) -> PyResult<usize> {
+        self.add(Spec::Interp(f64_vector(xp, "xp")?, f64_vector(fp, "fp")?))
+    }
+
+    /// Piecewise cubic in `scipy.interpolate.PPoly`'s layout: `breaks` of
+    /// length m + 1 (non-decreasing) and `coeffs` of shape (4, m), so that
+    /// `spline(p.x, p.c)` evaluates like `PPoly` `p`, extrapolating with the
+    /// end pieces. Returns its index.
+    fn spline(&mut self, breaks: &Bound<'_, PyAny>, coeffs: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let breaks = f64_vector(breaks, "breaks")?;
+        let (c, shape) = f64_array(coeffs, "coeffs")?;
+        let m = breaks.len().saturating_sub(1);
+        if shape != [4, m] {
+            return Err(PyValueError::new_err(format!(
+                "invalid parameter for Spline: {} breaks need coeffs of shape (4, {m}), got {}",
+                breaks.len(),
+                shape_str(&shape)
+            )));
+        }
+        self.add(Spec::Spline(breaks, c))
+    }
+
+    /// Pickle support: rebuilt as `Table(dtype)` and its specs replayed.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (&'static str,), Bound<'py, PyList>)> {
+        let py = slf.py();
+        let this = slf.borrow();
+        let specs = this
+            .specs
+            .iter()
+            .map(|s| s.to_tuple(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok((
+            slf.get_type().into_any(),
+            (this.inner.dtype_name(),),
+            PyList::new(py, specs)?,
+        ))
+    }
+
+    /// Replaces the table's functions with the pickled specs, all or none.
+    fn __setstate__(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut inner = self.inner.empty();
+        let mut specs = Vec::new();
+        for item in state.try_iter()? {
+            let spec = Spec::from_tuple(&item?)?;
+            inner.push(&spec)?;
+            specs.push(spec);
+        }
+        self.inner = inner;
+        self.specs = specs;
+        Ok(())
+    }
+}

@@ -1,0 +1,63 @@
+"""Tables pickle, so they reach multiprocessing and Dask workers: the
+exact failure of the original numpy/multiprocessing code."""
+
+import functools
+import multiprocessing
+import os
+import pickle
+import sys
+
+import numpy as np
+import pytest
+
+import splitapply as sa
+from reference import builtin_table
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_round_trip_gives_the_same_bits(dtype):
+    t, _ = builtin_table(sa, dtype, k=1000)
+    clone = pickle.loads(pickle.dumps(t))
+    assert type(clone) is sa.Table and len(clone) == len(t) and clone.dtype == dtype
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, len(t), 50_000)
+    x = rng.uniform(0.1, 2.1, 50_000).astype(dtype)
+    assert np.array_equal(sa.apply(clone, idx, x), sa.apply(t, idx, x))
+    # Appending after unpickling continues the numbering.
+    assert clone.exp() == len(t)
+
+
+def chunks(n, size, seed=0):
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, 250, n)
+    x = rng.uniform(0.0, 1.0, n)
+    return idx, x, [(idx[s : s + size], x[s : s + size]) for s in range(0, n, size)]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_multiprocessing_pool(method):
+    """Pool.starmap over chunks. With fork, the parent has used its worker
+    threads first; the children must start their own, not hang."""
+    t = sa.Table()
+    t.affine_many(np.arange(250.0), np.zeros(250))
+    idx, x, parts = chunks(400_000, 50_000)
+    want = sa.apply(t, idx, x)
+    with multiprocessing.get_context(method).Pool(2) as pool:
+        results = pool.starmap(functools.partial(sa.apply, t), parts, chunksize=1)
+    assert np.array_equal(np.concatenate(results), want)
+    assert np.array_equal(want, idx * x)
+
+
+def test_dask_local_cluster_example():
+    pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    import dask_cluster
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster, distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        out, idx, x = dask_cluster.run(client, n=2_000_000, chunk=250_000)
+    assert np.array_equal(out, idx.astype(np.float64) * x)
