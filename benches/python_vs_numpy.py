@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""The Python module against what a numpy user has today, in one process,
+on the same arrays, every contender timed in turn within each round.
+
+    pip install ./bindings/python pandas bottleneck   # bottleneck is optional
+    python3 benches/python_vs_numpy.py [--n 10000000] [--k 250] [--rounds 5]
+
+1. The seed workload (k functions f_j(x) = j * x, uniform uint32 indices):
+   the numpy idiom (argsort, searchsorted, one fancy-indexed call per
+   function), sa.apply on 1 thread and on all cores, and numpy's own
+   streaming `idx * x` (one pass over the same bytes: the memory bound as
+   numpy sees it). Every result is checked against `idx * x` first.
+2. Per-call overhead: sa.apply on 10 points, with and without out=.
+3. Rolling mean, w = 10 (a 21-point centred window): sa.rolling_mean
+   against pandas' rolling(center=True).mean() and bottleneck's move_mean
+   (a trailing window, shifted), with each one's worst relative error
+   against exact sums (math.fsum) on a random walk.
+
+Prints each round, then the median of each ratio over the rounds.
+"""
+import argparse
+import math
+import statistics
+import time
+
+import numpy as np
+
+import splitapply as sa
+
+
+def seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def numpy_idiom(func_table, idx, x):
+    """The original split-apply-combine (benches/numpy_baseline.py)."""
+    order = idx.argsort()
+    ranges = list(np.searchsorted(idx[order], range(len(func_table))))
+    ranges.append(None)
+    out = np.zeros_like(x)
+    for i in range(len(func_table)):
+        ix = order[ranges[i] : ranges[i + 1]]
+        out[ix] = func_table[i](x[ix])
+    return out
+
+
+def seed(args):
+    rng = np.random.default_rng(1)
+    n, k = args.n, args.k
+    x = rng.random(n)
+    idx = rng.integers(0, k, n).astype(np.uint32)
+    funcs = [(lambda j: (lambda v: j * v))(j) for j in range(k)]
+    t = sa.Table()
+    t.affine_many(np.arange(float(k)), np.zeros(k))
+    want = idx * x
+    out = np.empty_like(x)
+    assert np.array_equal(numpy_idiom(funcs, idx, x), want), "numpy idiom is wrong"
+    assert np.array_equal(sa.apply(t, idx, x, threads=1), want), "splitapply is wrong"
+    assert np.array_equal(sa.apply(t, idx, x), want), "splitapply is wrong"
+    contenders = {
+        "numpy idiom": lambda: numpy_idiom(funcs, idx, x),
+        "sa 1 thread": lambda: sa.apply(t, idx, x, out=out, threads=1),
+        "sa all cores": lambda: sa.apply(t, idx, x, out=out),
+        "numpy idx*x": lambda: np.multiply(idx, x, out=out),
+    }
+    print(f"seed workload: N = {n:,}, k = {k}, f64, uint32 indices; ns/point per round")
+    ratios = {"numpy / sa 1 thread": [], "numpy / sa all cores": [], "sa all cores / numpy idx*x": []}
+    for r in range(args.rounds):
+        ns = {name: seconds(fn) * 1e9 / n for name, fn in contenders.items()}
+        ratios["numpy / sa 1 thread"].append(ns["numpy idiom"] / ns["sa 1 thread"])
+        ratios["numpy / sa all cores"].append(ns["numpy idiom"] / ns["sa all cores"])
+        ratios["sa all cores / numpy idx*x"].append(ns["sa all cores"] / ns["numpy idx*x"])
+        print(f"  round {r + 1}: " + ", ".join(f"{name} {v:.2f}" for name, v in ns.items()))
+    for name, values in ratios.items():
+        print(f"  median {name}: {statistics.median(values):.1f}x  (rounds: {', '.join(f'{v:.1f}' for v in values)})")
+
+
+def overhead(args):
+    t = sa.Table()
+    t.affine_many(np.arange(250.0), np.zeros(250))
+    idx = np.arange(10, dtype=np.int64) * 7
+    x = np.linspace(0, 1, 10)
+    out = np.empty(10)
+    calls = 20_000
+    rows = {"sa.apply, new array": lambda: sa.apply(t, idx, x), "sa.apply, out=": lambda: sa.apply(t, idx, x, out=out)}
+    rows["numpy idx * x (for scale)"] = lambda: idx * x
+    print(f"per-call cost on 10 points, median of {args.rounds} rounds of {calls:,} calls, µs/call")
+    for name, fn in rows.items():
+        per_round = []
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            per_round.append((time.perf_counter() - start) / calls * 1e6)
+        print(f"  {name}: {statistics.median(per_round):.2f}  (rounds: {', '.join(f'{v:.2f}' for v in per_round)})")
+
+
+def worst_relative_error(got, walk, w, at):
+    exact = np.array([math.fsum(walk[i - w : i + w + 1]) / (2 * w + 1) for i in at])
+    return float(np.max(np.abs(got[at] - exact) / np.abs(exact)))
+
+
+def rolling(args):
+    try:
+        import pandas as pd
+    except ImportError:
+        print("rolling mean: pandas not installed, skipped")
+        return
+    try:
+        import bottleneck as bn
+    except ImportError:
+        bn = None
+    n, w = args.n, 10
+    rng = np.random.default_rng(2)
+    walk = 1e6 + np.cumsum(rng.normal(size=n))
+    series = pd.Series(walk)
+    out = np.empty_like(walk)
+    contenders = {
+        "sa all cores": lambda: sa.rolling_mean(walk, w, out=out),
+        "sa 1 thread": lambda: sa.rolling_mean(walk, w, out=out, threads=1),
+        "pandas": lambda: series.rolling(2 * w + 1, center=True).mean().to_numpy(),
+    }
+    if bn is not None:
+        contenders["bottleneck"] = lambda: bn.move_mean(walk, 2 * w + 1)
+    at = np.linspace(w, n - w - 1, 3000).astype(np.int64)
+    errors = {
+        "sa": worst_relative_error(sa.rolling_mean(walk, w), walk, w, at),
+        "pandas": worst_relative_error(contenders["pandas"](), walk, w, at),
+    }
+    if bn is not None:
+        # move_mean's window ends at i; centred, it ends at i + w.
+        shifted = np.empty_like(walk)
+        shifted[: n - w] = bn.move_mean(walk, 2 * w + 1)[w:]
+        errors["bottleneck"] = worst_relative_error(shifted, walk, w, at[at < n - 2 * w])
+    print(f"rolling mean: N = {n:,}, w = {w} (21-point window), random walk around 1e6; ns/point per round")
+    ratios = {"pandas / sa all cores": [], "pandas / sa 1 thread": []}
+    if bn is not None:
+        ratios["bottleneck / sa all cores"] = []
+    for r in range(args.rounds):
+        ns = {name: seconds(fn) * 1e9 / n for name, fn in contenders.items()}
+        ratios["pandas / sa all cores"].append(ns["pandas"] / ns["sa all cores"])
+        ratios["pandas / sa 1 thread"].append(ns["pandas"] / ns["sa 1 thread"])
+        if bn is not None:
+            ratios["bottleneck / sa all cores"].append(ns["bottleneck"] / ns["sa all cores"])
+        print(f"  round {r + 1}: " + ", ".join(f"{name} {v:.2f}" for name, v in ns.items()))
+    for name, values in ratios.items():
+        print(f"  median {name}: {statistics.median(values):.1f}x  (rounds: {', '.join(f'{v:.1f}' for v in values)})")
+    print("  worst relative error against exact sums: " + ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=int, default=10_000_000)
+    p.add_argument("--k", type=int, default=250)
+    p.add_argument("--rounds", type=int, default=5)
+    args = p.parse_args()
+    info = sa.simd_info()
+    print(f"splitapply {sa.__version__}, numpy {np.__version__}; compiled for {', '.join(info['compiled'])}")
+    seed(args)
+    overhead(args)
+    rolling(args)
+
+
+if __name__ == "__main__":
+    main()
