@@ -15,6 +15,7 @@ use numpy::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyList, PyTuple};
 
 /// A float type the module evaluates: `f32` or `f64`.
 pub(crate) trait PyFloat: splitapply::Float + Element {
@@ -85,7 +86,7 @@ fn contiguous<'py, T: Element>(
 /// True when `obj` is a numpy array of dtype float32: the functions that
 /// take either precision pick theirs by it.
 pub(crate) fn is_float32(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
-    match obj.cast::<PyUntypedArray>() {
+    match array_like(obj)?.cast::<PyUntypedArray>() {
         Ok(array) => Ok(kind(array)? == 'f' && array.dtype().itemsize() == 4),
         Err(_) => Ok(false),
     }
@@ -97,10 +98,12 @@ pub(crate) struct FloatArray<'py, T: Element> {
 }
 
 impl<'py, T: PyFloat> FloatArray<'py, T> {
-    /// `obj` as a C-contiguous `T` array. A numpy array must hold floats of
-    /// exactly this precision (`TypeError` otherwise); a list or other
-    /// sequence is converted.
+    /// `obj` as a C-contiguous, aligned `T` array. Anything with a dtype of
+    /// its own (a numpy array, a pandas Series, a buffer) must hold floats
+    /// of exactly this precision (`TypeError` otherwise); a list or tuple
+    /// of numbers is converted.
     pub(crate) fn new(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Self> {
+        let obj = array_like(obj)?;
         if let Ok(array) = obj.cast::<PyArrayDyn<T>>() {
             if usable_in_place(array) {
                 return Ok(FloatArray {
@@ -118,7 +121,7 @@ impl<'py, T: PyFloat> FloatArray<'py, T> {
             }
         }
         Ok(FloatArray {
-            array: contiguous::<T>(obj, what)?,
+            array: contiguous::<T>(&obj, what)?,
         })
     }
 
@@ -127,8 +130,9 @@ impl<'py, T: PyFloat> FloatArray<'py, T> {
     }
 
     /// A read-only view of the values and a writable view of `out`. When
-    /// `out` overlaps the input (`out=x` for an in-place call), the input
-    /// is copied first, so every value is read before any is written.
+    /// the two may share memory (`out=x` for an in-place call, or views of
+    /// one buffer), the input is copied first, so every value is read
+    /// before any is written and no slice aliases another.
     pub(crate) fn borrow_with_out(
         &self,
         out: &OutArray<'py, T>,
@@ -136,19 +140,40 @@ impl<'py, T: PyFloat> FloatArray<'py, T> {
         let input = self.array.try_readonly().map_err(|_| {
             PyValueError::new_err("the input array is being written by another call")
         })?;
-        match out.array.try_readwrite() {
-            Ok(dst) => Ok((Source::Borrowed(input), dst)),
-            Err(numpy::BorrowError::AlreadyBorrowed) => {
-                let copy = input
-                    .as_slice()
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?
-                    .to_vec();
-                drop(input);
-                let dst = out.array.try_readwrite().map_err(borrow_error)?;
-                Ok((Source::Owned(copy), dst))
-            }
-            Err(e) => Err(borrow_error(e)),
-        }
+        let source = if out.supplied && may_share_memory(self.array.as_any(), out.array.as_any())? {
+            let copy = input
+                .as_slice()
+                .map_err(|e| PyValueError::new_err(e.to_string()))?
+                .to_vec();
+            drop(input);
+            Source::Owned(copy)
+        } else {
+            Source::Borrowed(input)
+        };
+        let dst = out.array.try_readwrite().map_err(borrow_error)?;
+        Ok((source, dst))
+    }
+}
+
+/// `numpy.may_share_memory(a, b)`: compares the memory bounds only, so it
+/// is cheap, and catches views of one buffer whatever object owns it.
+pub(crate) fn may_share_memory(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    numpy(a.py())?
+        .call_method1("may_share_memory", (a, b))?
+        .is_truthy()
+}
+
+/// `obj` itself when it is a numpy array, a list or a tuple (which are
+/// converted to the needed dtype later); anything else (a pandas Series,
+/// a buffer) through `numpy.asarray`, so that its own dtype is checked.
+pub(crate) fn array_like<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if obj.cast::<PyUntypedArray>().is_ok()
+        || obj.cast::<PyList>().is_ok()
+        || obj.cast::<PyTuple>().is_ok()
+    {
+        Ok(obj.clone())
+    } else {
+        numpy(obj.py())?.call_method1("asarray", (obj,))
     }
 }
 
@@ -180,6 +205,8 @@ impl<T: Element> Source<'_, T> {
 /// The output array: the caller's `out=`, checked, or a new one.
 pub(crate) struct OutArray<'py, T: Element> {
     array: Bound<'py, PyArrayDyn<T>>,
+    /// The caller's array (which may overlap the inputs), not a new one.
+    supplied: bool,
 }
 
 impl<'py, T: PyFloat> OutArray<'py, T> {
@@ -191,10 +218,13 @@ impl<'py, T: PyFloat> OutArray<'py, T> {
         shape: &[usize],
     ) -> PyResult<Self> {
         let Some(out) = out else {
-            // numpy's zeroed allocation (calloc) costs no more than an
-            // uninitialised one for large arrays, and needs no unsafe.
+            // numpy.empty raises MemoryError when it cannot allocate; every
+            // value is written before the array is returned.
+            let shape = PyTuple::new(py, shape)?;
+            let array = numpy(py)?.call_method1("empty", (shape, numpy::dtype::<T>(py)))?;
             return Ok(OutArray {
-                array: PyArrayDyn::<T>::zeros(py, shape, false),
+                array: array.cast_into::<PyArrayDyn<T>>()?,
+                supplied: false,
             });
         };
         let array = match out.cast_into::<PyArrayDyn<T>>() {
@@ -233,7 +263,15 @@ impl<'py, T: PyFloat> OutArray<'py, T> {
                 T::BYTES
             )));
         }
-        Ok(OutArray { array })
+        Ok(OutArray {
+            array,
+            supplied: true,
+        })
+    }
+
+    /// True when `other` may share memory with the caller's `out`.
+    pub(crate) fn overlaps(&self, other: &Bound<'py, PyAny>) -> PyResult<bool> {
+        Ok(self.supplied && may_share_memory(self.array.as_any(), other)?)
     }
 
     pub(crate) fn into_any(self) -> Bound<'py, PyAny> {
@@ -279,7 +317,7 @@ pub(crate) fn with_readonly<T: Element, R>(
 ) -> PyResult<R> {
     let view = array
         .try_readonly()
-        .map_err(|_| PyValueError::new_err("idx overlaps out"))?;
+        .map_err(|_| PyValueError::new_err("idx is being written by another call"))?;
     f(view
         .as_slice()
         .expect("checked C-contiguous and aligned when the array was taken"))
@@ -296,7 +334,7 @@ impl<'py> IndexArray<'py> {
                 let np = numpy(py)?;
                 let mut array = np.call_method1("asarray", (obj,))?;
                 // numpy makes an empty list float64; it holds no bad index.
-                if array.len()? == 0 {
+                if array.getattr("size")?.extract::<usize>()? == 0 {
                     array = np.call_method1("asarray", (obj, numpy::dtype::<i64>(py)))?;
                 }
                 array
@@ -328,6 +366,19 @@ impl<'py> IndexArray<'py> {
                 )));
             }
         })
+    }
+
+    pub(crate) fn as_any(&self) -> &Bound<'py, PyAny> {
+        match self {
+            IndexArray::I8(a) => a.as_any(),
+            IndexArray::I16(a) => a.as_any(),
+            IndexArray::I32(a) => a.as_any(),
+            IndexArray::I64(a) => a.as_any(),
+            IndexArray::U8(a) => a.as_any(),
+            IndexArray::U16(a) => a.as_any(),
+            IndexArray::U32(a) => a.as_any(),
+            IndexArray::U64(a) => a.as_any(),
+        }
     }
 
     pub(crate) fn shape(&self) -> &[usize] {

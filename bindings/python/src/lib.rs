@@ -42,7 +42,7 @@ fn apply<'py>(
     idx: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     out: Option<Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     match &table.inner {
         Inner::F64(t) => apply_typed(py, t, idx, x, out, threads),
@@ -56,7 +56,7 @@ fn apply_typed<'py, T: arrays::PyFloat>(
     idx: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     out: Option<Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let pool = threads::pool(threads)?;
     let idx = IndexArray::new(idx, "idx")?;
@@ -69,6 +69,11 @@ fn apply_typed<'py, T: arrays::PyFloat>(
         )));
     }
     let out = OutArray::<T>::new(py, out, x.shape())?;
+    if out.overlaps(idx.as_any())? {
+        return Err(PyValueError::new_err(
+            "idx shares memory with out; pass a copy of one of them",
+        ));
+    }
     {
         let (src, mut dst) = x.borrow_with_out(&out)?;
         let xs = src.as_slice();
@@ -95,10 +100,13 @@ fn apply_typed<'py, T: arrays::PyFloat>(
 fn rolling_mean<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
-    half_window: usize,
+    half_window: i64,
     out: Option<Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let half_window = usize::try_from(half_window).map_err(|_| {
+        PyValueError::new_err(format!("half_window must be >= 0, got {half_window}"))
+    })?;
     if arrays::is_float32(data)? {
         rolling_typed::<f32>(py, data, half_window, out, threads)
     } else {
@@ -111,7 +119,7 @@ fn rolling_typed<'py, T: arrays::PyFloat>(
     data: &Bound<'py, PyAny>,
     half_window: usize,
     out: Option<Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let pool = threads::pool(threads)?;
     let data = FloatArray::<T>::new(data, "data")?;
@@ -150,14 +158,16 @@ fn simd_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 }
 
 /// The native module; `splitapply/__init__.py` re-exports it.
-#[pymodule]
+///
+/// Declared as needing the GIL: the thread pools' fork handling assumes
+/// that a fork and a pool lookup never run at once.
+#[pymodule(gil_used = true)]
 fn _splitapply(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Table>()?;
     m.add_class::<plan::Plan>()?;
     m.add_function(wrap_pyfunction!(apply, m)?)?;
     m.add_function(wrap_pyfunction!(rolling_mean, m)?)?;
     m.add_function(wrap_pyfunction!(simd_info, m)?)?;
-    m.add_function(wrap_pyfunction!(threads::forget_pools_after_fork, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    Ok(())
+    threads::register_fork_handler(m.py())
 }

@@ -22,12 +22,9 @@ pub(crate) struct Plan {
 impl Plan {
     #[new]
     #[pyo3(signature = (idx, k, threads=None))]
-    fn new(
-        py: Python<'_>,
-        idx: &Bound<'_, PyAny>,
-        k: usize,
-        threads: Option<usize>,
-    ) -> PyResult<Self> {
+    fn new(py: Python<'_>, idx: &Bound<'_, PyAny>, k: i64, threads: Option<i64>) -> PyResult<Self> {
+        let k = usize::try_from(k)
+            .map_err(|_| PyValueError::new_err(format!("k must be >= 0, got {k}")))?;
         let pool = threads::pool(threads)?;
         let idx = IndexArray::new(idx, "idx")?;
         let plan = with_index_slice!(&idx, |ids| {
@@ -75,7 +72,7 @@ impl Plan {
         table: PyRef<'py, Table>,
         x: &Bound<'py, PyAny>,
         out: Option<Bound<'py, PyAny>>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         match &table.inner {
             Inner::F64(t) => self.apply_typed(py, t, x, out, threads),
@@ -91,7 +88,7 @@ impl Plan {
         table: &splitapply::FuncTable<T>,
         x: &Bound<'py, PyAny>,
         out: Option<Bound<'py, PyAny>>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let pool = threads::pool(threads)?;
         if table.len() != self.plan.num_functions() {

@@ -50,6 +50,16 @@ impl Spec {
         let one: Box<dyn splitapply::Kernel<T>> = match self {
             Spec::Affine(a, b) => Box::new(Affine::new(t(*a), t(*b))),
             Spec::AffineMany(a, b) => {
+                if a.len() != b.len() {
+                    return Err(splitapply::Error::InvalidParameter {
+                        kernel: "Affine",
+                        reason: format!(
+                            "affine_many: a has {} values but b has {}; they must match",
+                            a.len(),
+                            b.len()
+                        ),
+                    });
+                }
                 return Ok(a
                     .iter()
                     .zip(b)
@@ -186,7 +196,11 @@ fn f64_array(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<f64>, Vec<usiz
         .cast_into::<PyArrayDyn<f64>>()
         .map_err(|_| PyTypeError::new_err(format!("{what} must be numbers")))?;
     let shape = array.shape().to_vec();
-    let values = array.readonly().as_slice()?.to_vec();
+    let values = array
+        .try_readonly()
+        .map_err(|_| PyValueError::new_err(format!("{what} is being written by another call")))?
+        .as_slice()?
+        .to_vec();
     Ok((values, shape))
 }
 

@@ -71,6 +71,12 @@ def test_distributions(fdt):
         assert_bitwise(out, each_point_alone(t, idx, x))
 
 
+def test_scalars_and_zero_dimensional_arrays():
+    t, _ = builtin_table(sa, np.float64)
+    out = sa.apply(t, np.int64(4), np.array(9.0))
+    assert out.shape == () and out == 3.0
+
+
 def test_k_equals_one():
     t = sa.Table()
     t.sqrt()
@@ -142,6 +148,16 @@ def test_out_argument_and_in_place():
     y = x.copy()
     assert sa.apply(t, idx, y, out=y) is y
     assert_bitwise(y, want)
+    # Partial overlap: out is x shifted by one point.
+    buf = np.concatenate([x, [0.0]])
+    shifted_out = buf[:-1]
+    sa.apply(t, idx, buf[1:], out=shifted_out)
+    assert_bitwise(shifted_out, sa.apply(t, idx, np.concatenate([x, [0.0]])[1:]))
+    # The same through two different objects viewing one buffer.
+    other_view = np.frombuffer(memoryview(buf), dtype=np.float64)[1:]
+    buf[:] = np.concatenate([x, [0.0]])
+    sa.apply(t, idx, other_view, out=buf[:-1])
+    assert_bitwise(buf[:-1], sa.apply(t, idx, np.concatenate([x, [0.0]])[1:]))
 
 
 def test_every_thread_count_gives_the_same_bits():

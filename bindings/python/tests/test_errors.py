@@ -19,7 +19,7 @@ def untouched_out(n, dtype=np.float64):
     return out, out.copy()
 
 
-@pytest.mark.parametrize("idt", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint32, np.uint64])
+@pytest.mark.parametrize("idt", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64])
 def test_index_too_large(idt):
     t = table(3)
     idx = np.array([0, 1, 2, 7, 1, 9], dtype=idt)
@@ -132,8 +132,38 @@ def test_out_that_cannot_be_written_in_place():
     assert not raw.any()
 
 
-def test_bad_thread_counts():
-    with pytest.raises(ValueError, match="threads must be at least 1"):
-        sa.apply(table(1), [0], np.ones(1), threads=0)
-    with pytest.raises(OverflowError):
-        sa.apply(table(1), [0], np.ones(1), threads=-1)
+def test_bad_counts_and_windows():
+    for threads in [0, -1, 1025]:
+        with pytest.raises(ValueError, match=f"threads must be from 1 to 1024, got {threads}"):
+            sa.apply(table(1), [0], np.ones(1), threads=threads)
+    with pytest.raises(ValueError, match="half_window must be >= 0, got -1"):
+        sa.rolling_mean(np.ones(4), -1)
+    with pytest.raises(ValueError, match="k must be >= 0, got -2"):
+        sa.Plan([0], -2)
+
+
+def test_type_errors_leave_out_untouched():
+    out, before = untouched_out(3)
+    with pytest.raises(TypeError):
+        sa.apply(table(2), [0, 1, 0], np.ones(3, np.float32), out=out)
+    with pytest.raises(TypeError):
+        sa.apply(table(2), np.array([0.0, 1.0, 0.0]), np.ones(3), out=out)
+    assert np.array_equal(out, before)
+
+
+def test_idx_sharing_memory_with_out_is_refused():
+    buf = np.zeros(8, np.int64)
+    out = buf.view(np.float64)
+    with pytest.raises(ValueError, match="idx shares memory with out"):
+        sa.apply(table(2), buf, np.ones(8), out=out)
+    assert not buf.any()
+
+
+def test_objects_with_their_own_dtype_are_checked_not_converted():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match="x has dtype float32, but float64 is needed"):
+        sa.apply(table(2), [0, 1], pd.Series([1.0, 2.0], dtype=np.float32))
+    with pytest.raises(TypeError, match="idx must hold integers"):
+        sa.apply(table(2), pd.Series([0.0, 1.0]), np.ones(2))
+    # A float32 Series selects the float32 rolling mean.
+    assert sa.rolling_mean(pd.Series([1.0, 2.0, 3.0], dtype=np.float32), 1).dtype == np.float32

@@ -29,6 +29,30 @@ def test_round_trip_gives_the_same_bits(dtype):
     assert clone.exp() == len(t)
 
 
+def test_empty_table_and_deepcopy():
+    import copy
+
+    empty = pickle.loads(pickle.dumps(sa.Table(np.float32)))
+    assert len(empty) == 0 and empty.dtype == np.float32
+    t, _ = builtin_table(sa, np.float64)
+    clone = copy.deepcopy(t)
+    clone.exp()
+    assert len(clone) == len(t) + 1
+    x = np.linspace(0.1, 2.0, 100)
+    idx = np.arange(100) % len(t)
+    assert np.array_equal(sa.apply(clone, idx, x), sa.apply(t, idx, x))
+
+
+def test_a_corrupt_pickle_is_refused_whole():
+    t = sa.Table()
+    t.exp()
+    with pytest.raises(ValueError, match="a has 2 values but b has 1"):
+        t.__setstate__([("affine", 1.0, 2.0), ("affine_many", [1.0, 2.0], [0.0])])
+    with pytest.raises(ValueError, match="unknown kernel spec"):
+        t.__setstate__([("tan",)])
+    assert len(t) == 1
+
+
 def chunks(n, size, seed=0):
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, 250, n)
@@ -45,7 +69,9 @@ def test_multiprocessing_pool(method):
     idx, x, parts = chunks(400_000, 50_000)
     want = sa.apply(t, idx, x)
     with multiprocessing.get_context(method).Pool(2) as pool:
-        results = pool.starmap(functools.partial(sa.apply, t), parts, chunksize=1)
+        # A child stuck on its parent's threads must fail the test, not hang it.
+        pending = pool.starmap_async(functools.partial(sa.apply, t), parts, chunksize=1)
+        results = pending.get(timeout=120)
     assert np.array_equal(np.concatenate(results), want)
     assert np.array_equal(want, idx * x)
 

@@ -13,8 +13,6 @@ all cores, with the GIL released. Tables pickle, so they travel to
 array([3., 2., 7.])
 """
 
-import os as _os
-
 from ._splitapply import (
     Plan,
     Table,
@@ -23,11 +21,4 @@ from ._splitapply import (
     rolling_mean,
     simd_info,
 )
-from ._splitapply import forget_pools_after_fork as _forget_pools_after_fork
-
-# A forked child must not use the parent's worker threads: they do not
-# exist there. It starts its own on first use.
-if hasattr(_os, "register_at_fork"):
-    _os.register_at_fork(after_in_child=_forget_pools_after_fork)
-
 __all__ = ["Table", "Plan", "apply", "rolling_mean", "simd_info", "__version__"]

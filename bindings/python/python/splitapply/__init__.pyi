@@ -17,6 +17,8 @@ class Table:
     and returns its index (``affine_many`` appends several and returns their
     range). A builder whose parameters are invalid raises ValueError and
     leaves the table as it was. Tables pickle as their list of kernel specs.
+    A builder called while another thread's ``apply`` uses the table raises
+    RuntimeError (the table is borrowed for the call).
     """
 
     def __init__(self, dtype: npt.DTypeLike = None) -> None: ...
@@ -62,7 +64,8 @@ class Plan:
     position and value of the first bad index."""
 
     def __init__(self, idx: _Indices, k: int, threads: Optional[int] = None) -> None: ...
-    def __len__(self) -> int: ...
+    def __len__(self) -> int:
+        """The number of points planned (``idx.size``)."""
     @property
     def k(self) -> int:
         """The table length the plan was built for."""
@@ -87,8 +90,9 @@ def apply(
     ``x``: the table's float dtype (other layouts and byte orders are
     converted first). ``out``: a writable, C-contiguous, aligned array of
     that dtype and shape, returned; by default a new array. ``out=x`` works
-    in place. ``threads``: worker threads (default: one per core); results
-    are bitwise identical for every count.
+    in place (``x`` is copied first); ``idx`` must not share memory with
+    ``out``. ``threads``: worker threads, 1 to 1024 (default: one per
+    core); results are bitwise identical for every count.
 
     Raises ValueError (nothing written) for an index that is negative or not
     below ``len(table)``, naming its position and value; for shapes that
@@ -97,7 +101,10 @@ def apply(
     """
 
 def rolling_mean(
-    data: _Floats, half_window: int, out: Optional[_Floats] = None, threads: Optional[int] = None
+    data: Union[_Floats, Sequence[float]],
+    half_window: int,
+    out: Optional[_Floats] = None,
+    threads: Optional[int] = None,
 ) -> _Floats:
     """Centred moving average with edge padding: ``out[i]`` is the mean of
     ``data[i - half_window : i + half_window + 1]`` with the end values
