@@ -23,6 +23,16 @@ mod threads;
 use arrays::{FloatArray, IndexArray, OutArray, shape_str, with_index_slice};
 use table::{Inner, Table};
 
+/// True when `ids` fits one tile of the default engine: the engine then
+/// runs serially anyway, so the call stays on the calling thread.
+pub(crate) fn one_tile<T: splitapply::Float, I: splitapply::Index>(ids: &[I]) -> bool {
+    ids.len() <= splitapply::Engine::new().effective_tile_len::<T, I>()
+}
+
+/// Below this many points a rolling mean is not worth splitting across
+/// threads, so it stays on the calling thread.
+const ROLLING_INLINE_BELOW: usize = 1 << 14;
+
 /// A core error as the `ValueError` Python users expect.
 pub(crate) fn value_error(e: splitapply::Error) -> PyErr {
     PyValueError::new_err(e.to_string())
@@ -81,8 +91,13 @@ fn apply_typed<'py, T: arrays::PyFloat>(
             .as_slice_mut()
             .expect("out was checked C-contiguous and aligned");
         with_index_slice!(&idx, |ids| {
-            py.detach(|| pool.install(|| splitapply::apply_into(table, ids, xs, dst)))
-                .map_err(value_error)
+            let inline = one_tile::<T, _>(ids);
+            py.detach(|| {
+                threads::run(&pool, inline, || {
+                    splitapply::apply_into(table, ids, xs, dst)
+                })
+            })
+            .map_err(value_error)
         })?;
     }
     Ok(out.into_any())
@@ -136,8 +151,13 @@ fn rolling_typed<'py, T: arrays::PyFloat>(
         let dst = dst
             .as_slice_mut()
             .expect("out was checked C-contiguous and aligned");
-        py.detach(|| pool.install(|| splitapply::rolling_mean(xs, half_window, dst)))
-            .map_err(value_error)?;
+        let inline = xs.len() < ROLLING_INLINE_BELOW;
+        py.detach(|| {
+            threads::run(&pool, inline, || {
+                splitapply::rolling_mean(xs, half_window, dst)
+            })
+        })
+        .map_err(value_error)?;
     }
     Ok(out.into_any())
 }

@@ -28,7 +28,8 @@ impl Plan {
         let pool = threads::pool(threads)?;
         let idx = IndexArray::new(idx, "idx")?;
         let plan = with_index_slice!(&idx, |ids| {
-            py.detach(|| pool.install(|| splitapply::Plan::new(ids, k)))
+            let inline = crate::one_tile::<f64, _>(ids);
+            py.detach(|| threads::run(&pool, inline, || splitapply::Plan::new(ids, k)))
                 .map_err(value_error)
         })?;
         Ok(Plan {
@@ -114,7 +115,8 @@ impl Plan {
                 .as_slice_mut()
                 .expect("out was checked C-contiguous and aligned");
             let plan = &self.plan;
-            py.detach(|| pool.install(|| plan.apply_into(table, xs, dst)))
+            let inline = xs.len() <= plan.tile_len();
+            py.detach(|| threads::run(&pool, inline, || plan.apply_into(table, xs, dst)))
                 .map_err(value_error)?;
         }
         Ok(out.into_any())

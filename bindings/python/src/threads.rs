@@ -10,9 +10,17 @@
 //!
 //! At most [`MAX_POOLS`] pools are kept (the most recently used), and a
 //! pool has at most [`MAX_THREADS`] threads.
+//!
+//! A call too small to split ([`run`] with `inline`) does not go through a
+//! pool at all: handing a closure to a pool's thread and waking the caller
+//! afterwards costs tens of microseconds, far more than the work. It runs
+//! on the calling thread, as the only worker of a one-thread pool built on
+//! that thread ([`ThreadPoolBuilder::use_current_thread`]), so the engine
+//! sees one thread and stays serial.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -46,7 +54,7 @@ pub(crate) fn pool(threads: Option<i64>) -> PyResult<Arc<ThreadPool>> {
             )));
         }
         Some(n) => n as usize,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => cores(),
     };
     let generation = GENERATION.load(Ordering::Acquire);
     let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
@@ -75,6 +83,13 @@ pub(crate) fn pool(threads: Option<i64>) -> PyResult<Arc<ThreadPool>> {
     Ok(pool)
 }
 
+/// One thread per core, asked once: `available_parallelism` reads cgroup
+/// files on every call, which costs more than a small `apply`.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Marks every pool as the parent's; registered with `os.register_at_fork`.
 #[pyfunction]
 fn forget_pools_after_fork() {
@@ -94,4 +109,40 @@ pub(crate) fn register_fork_handler(py: Python<'_>) -> PyResult<()> {
         os.call_method("register_at_fork", (), Some(&kwargs))?;
     }
     Ok(())
+}
+
+thread_local! {
+    /// This thread's one-thread pool (with the fork generation it was built
+    /// in), whose worker is this thread itself.
+    static INLINE: RefCell<Option<(u64, ThreadPool)>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on `pool`, or, when `inline`, on the calling thread as a
+/// one-thread pool's worker (see the module docs).
+pub(crate) fn run<R: Send>(pool: &ThreadPool, inline: bool, f: impl FnOnce() -> R + Send) -> R {
+    if !inline {
+        return pool.install(f);
+    }
+    INLINE.with(|cell| {
+        let generation = GENERATION.load(Ordering::Acquire);
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_some_and(|(g, _)| *g != generation) {
+            // Built before a fork: leak it, like the shared pools.
+            std::mem::forget(slot.take());
+        }
+        if slot.is_none() {
+            let built = ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build();
+            match built {
+                Ok(own) => *slot = Some((generation, own)),
+                // This thread cannot host a pool (it is another pool's
+                // worker): hand the call over as usual.
+                Err(_) => return pool.install(f),
+            }
+        }
+        let (_, own) = slot.as_ref().expect("built above");
+        own.install(f)
+    })
 }

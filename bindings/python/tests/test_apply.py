@@ -168,6 +168,10 @@ def test_every_thread_count_gives_the_same_bits():
     want = sa.apply(t, idx, x, threads=1)
     for threads in [2, 3, 8, None]:
         assert_bitwise(sa.apply(t, idx, x, threads=threads), want)
+    # Small calls run on the calling thread, not in a pool: the same bits.
+    for n in [1, 10, 1000, 5000]:
+        assert_bitwise(sa.apply(t, idx[:n], x[:n]), want[:n])
+        assert_bitwise(sa.Plan(idx[:n], len(t)).apply(t, x[:n]), want[:n])
 
 
 @pytest.mark.parametrize("fdt", FLOAT_DTYPES)
