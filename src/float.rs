@@ -7,12 +7,11 @@
 //!
 //! The transcendental kernels (exp, ln, sin, cos, pow, logistic) use twice
 //! as many lanes, [`Float::Wide`] (`f64x8`, `f32x16`): their long
-//! instruction sequences fill the out-of-order window, so a vector with twice
-//! the work per instruction ran 10-26% faster (measured on Zen 4 with
-//! AVX-512, where it is one register; without AVX-512 `wide` uses two AVX
-//! registers, which was not measured to gain). The cheap kernels keep the
-//! narrower type, which pads short tails less and measured as fast or
-//! faster.
+//! instruction sequences fill the out-of-order window, and twice the work
+//! per instruction keeps more of it busy (one register with AVX-512; two
+//! AVX registers without). The cheap kernels keep the narrower type, which
+//! pads short tails less and loses nothing. Figures: perf-notes.md, "Wider
+//! vectors for the transcendental kernels".
 
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};

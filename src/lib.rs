@@ -90,9 +90,8 @@
 //!
 //! The SIMD kernels use `wide`, which selects its instruction set at
 //! **compile time**. Without AVX2/FMA enabled, `f64x4` is emulated with SSE2
-//! pairs and fused multiply-adds are emulated too: measured 3.7× slower for
-//! `exp` and 8× for a degree-8 polynomial. A crate that uses splitapply should
-//! build with
+//! pairs and fused multiply-adds are emulated too, several times slower. A
+//! crate that uses splitapply should build with
 //!
 //! ```text
 //! RUSTFLAGS="-C target-cpu=native" cargo build --release

@@ -84,9 +84,9 @@ impl Plan {
         let tile_len = tile_len.clamp(1, MAX_PLAN_TILE).min(idx.len().max(1));
         // Two passes, so that nothing but the final arrays is ever held:
         // first the number of segments of each tile, then every tile fills
-        // its own slices of the segment arrays. (Collecting per-tile vectors
-        // and concatenating them doubled the peak for huge k: measured
-        // 16.6 bytes per point at k = 10^6; perf-notes.md.)
+        // its own slices of the segment arrays. Collecting per-tile vectors
+        // and concatenating them would hold everything twice at the peak
+        // (perf-notes.md, "Memory").
         let seg_counts: Vec<usize> = idx
             .par_chunks(tile_len)
             .map_init(

@@ -79,7 +79,7 @@ impl SimdInfo {
             format!(
                 "splitapply was compiled without {WIDE_FEATURE} although this CPU supports \
                  it; exp, ln, sin, cos, pow and logistic run their 512-bit vectors as two \
-                 256-bit halves (measured 10-26% slower on Zen 4). Build with \
+                 256-bit halves, which is slower. Build with \
                  RUSTFLAGS=\"-C target-cpu=native\" for them."
             )
         })

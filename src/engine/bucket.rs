@@ -9,8 +9,8 @@
 //! 5. **Combine.** `out[p] = buf[dest[p]]`. This gather form writes `out`
 //!    sequentially; the scatter form (`out[pos[d]] = buf[d]`) writes it at
 //!    random, and since the `out` tile is not yet in cache each write then
-//!    waits on a read-for-ownership from DRAM. Measured: the scatter form made
-//!    the whole apply about 1.5x slower (see perf-notes.md).
+//!    waits on a read-for-ownership from DRAM (perf-notes.md, "What was
+//!    tried").
 //!
 //! The gather pass clamps its two data-dependent indices instead of
 //! bounds-checking them (see [`Grouping::group_and_gather`] and
@@ -150,8 +150,8 @@ impl Grouping {
             // the clamps then change nothing: `idx` may be memory another
             // thread can write (a numpy array with the GIL released), and a
             // changed index must give wrong values, never a write out of
-            // bounds. Two conditional moves measured cheaper than two
-            // bounds-check branches, and as fast as any sound unchecked form.
+            // bounds. Two conditional moves cost less than two bounds-check
+            // branches (perf-notes.md, "Safety of the gather").
             let j = i.to_usize().min(last_function);
             let cursor = &mut self.counts[j];
             let slot = (*cursor as usize).min(n - 1);
@@ -188,9 +188,9 @@ impl Grouping {
 /// Pass 5: `out[p] = buf[dest[p]]`, writing `out` in order.
 ///
 /// Bounds-checked on purpose: without the checks LLVM turns this loop into
-/// AVX-512 gathers, which measured slower on Zen 4 (0.43 against 0.35
-/// ns/point stand-alone; the whole apply the same within noise, see
-/// perf-notes.md).
+/// AVX-512 gathers, which are slower than scalar loads on Zen 4, and the
+/// unchecked form gained nothing over the whole apply (perf-notes.md,
+/// "What was tried").
 #[inline]
 fn combine<T: Copy>(dest: &[u32], buf: &[T], out: &mut [T]) {
     for (o, &d) in out.iter_mut().zip(dest) {

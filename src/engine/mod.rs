@@ -105,11 +105,9 @@ impl Engine {
     /// points whose resident working set fits the L2 cache, clamped to
     /// `1024..=65536`. Resident per point: the gathered value, its `u32`
     /// destination and the index, which the passes revisit; `x` and `out`
-    /// are streamed once each and need not stay.
-    ///
-    /// Measured on W1 (k = 250, 2 threads, 1 MiB L2): 16,384 points ran
-    /// 1.65–1.98 ns/point, 32,768–262,144 points 1.42–1.49, and 524,288 or
-    /// more fell back to 1.9–2.1 as the scratch left L2 (perf-notes.md).
+    /// are streamed once each and need not stay. Much shorter tiles pay
+    /// the per-tile and per-segment costs more often; much longer ones
+    /// push the scratch out of L2 (perf-notes.md, "Tile-length sweep").
     pub fn effective_tile_len<T: Float, I: Index>(&self) -> usize {
         if self.tile_len > 0 {
             return self.tile_len.min(u32::MAX as usize);

@@ -10,8 +10,9 @@ use crate::kernel::Kernel;
 
 /// How far ahead, in points, the objects behind the kernels' boxes are
 /// prefetched; the boxes themselves are prefetched twice as far ahead, so
-/// that reading a box to find its object does not wait. (For the boxes
-/// alone, 8 to 32 measured the same.)
+/// that reading a box to find its object does not wait. The distance only
+/// has to cover a miss's latency; it is not sensitive (perf-notes.md, "W6
+/// prefetch").
 const PREFETCH_AHEAD: usize = 16;
 
 /// Hints the CPU to bring `value` into L1 (a no-op off x86).
@@ -102,9 +103,9 @@ pub fn run_while<T: Float, I: Index>(
             return start;
         }
         // Huge tables: the kernels of the next runs, and the objects behind
-        // them (a closure's captures), are cache misses. Asking for the
-        // boxes ahead measured 1.3x faster on W6 (k = 10^5), and for the
-        // objects as well 1.2-2.3x more (perf-notes.md).
+        // them (a closure's captures), are cache misses; asking for both
+        // ahead overlaps them with the current run's work (perf-notes.md,
+        // "W6 object prefetch").
         let kernel_at = |point: usize| {
             idx.get(point)
                 .and_then(|ahead| kernels.get(ahead.to_usize()))

@@ -8,9 +8,9 @@
 //! belong to other functions.
 //!
 //! The passes go block by block ([`BLOCK`] points), so that a block's `x`,
-//! kernel results, indices and output stay in L1 between the passes. Over
-//! a whole tile the same passes streamed about 84 bytes per point through
-//! L2 and were bound by it (perf-notes.md).
+//! kernel results, indices and output stay in L1 between the passes; over a
+//! whole tile they stream several times the data through L2 and are bound
+//! by it (perf-notes.md, "W4 select in 256-point blocks").
 
 use crate::float::Float;
 use crate::index::Index;
@@ -18,8 +18,7 @@ use crate::kernel::Kernel;
 
 /// Points per block: with `k = 2` a block touches `x`, two result buffers
 /// and `out` (8 bytes each for f64) plus the indices, 9 KiB at 256 points,
-/// well inside a 32 KiB L1. (1,024-point blocks, 36 KiB, measured no
-/// faster than whole tiles.)
+/// well inside a 32 KiB L1, with room for the kernels' own constants.
 const BLOCK: usize = 256;
 
 /// The scratch [`run_tile`] needs for `k` kernels and tiles of `tile_len`

@@ -59,9 +59,8 @@ const RUNS_SAMPLE: usize = runs::GRACE;
 
 /// `Auto` stops bucketing when a tile has fewer than this many points per
 /// function: the segments would be so short that the per-segment kernel call
-/// and bookkeeping cost more than calling the kernel once per run. Measured
-/// with k = 100,000 closures (perf-notes.md): per-run calls took about half
-/// the time of bucketing.
+/// and bookkeeping cost more than calling the kernel once per run
+/// (perf-notes.md, "W6 (k = 100,000)").
 pub(crate) const TINY_SEGMENTS: usize = 4;
 
 /// `Select` evaluates every function on every point of the tile, so it only
@@ -139,9 +138,9 @@ impl<'a, T: Float> TileWorker<'a, T> {
     /// The automatic per-tile choice, from the runs of a short prefix of
     /// the tile's indices. A tile whose prefix has long runs goes run by
     /// run and switches to [`Self::without_runs`] at the first point where
-    /// the runs so far average under [`RUNS_MIN_AVERAGE`]. (Counting the
-    /// whole tile's runs first was one more pass over its indices, from
-    /// DRAM: measured 5-10% of W3.)
+    /// the runs so far average under [`RUNS_MIN_AVERAGE`]. Counting the
+    /// whole tile's runs first would be one more pass over its indices, and
+    /// the first one, so from DRAM.
     fn choose<I: Index>(&self, idx: &[I]) -> TileChoice {
         let n = idx.len();
         // So many functions that bucketed segments would hold a point or

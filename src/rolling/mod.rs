@@ -29,10 +29,10 @@
 //!   segment at a time keeps the core busy. What limits the loop is how
 //!   many blocks the out-of-order window holds, so the prefix sums take
 //!   three rounds of adds, and each block's loads and prefix sums are
-//!   issued one block ahead of its means (software pipelining). (An earlier layout advanced
-//!   four distant segments in lockstep, one per lane: 12 memory streams
-//!   per core, and at `w = 500` its leaving values no longer fit L1;
-//!   perf-notes.md.) Cost barely grows with `w`.
+//!   issued one block ahead of its means (software pipelining). Cost
+//!   barely grows with `w`: each value is read twice, `2w + 1` points
+//!   apart, and both streams are sequential (perf-notes.md, "Rolling
+//!   mean").
 //!
 //! Sums accumulate in `f64`, also for `f32` data, and are scaled by the
 //! reciprocal of the window length. The work is split over the current
@@ -73,11 +73,9 @@ const ANCHOR_LANES: usize = 8;
 
 /// Outputs per parallel chunk on the sliding path, at least: whole anchored
 /// segments, four of them up to half-width 127 and one from 256 up. Small
-/// enough that a 2·10^6-point call makes over a hundred chunks for the
-/// threads to share (chunks of four segments, 64K outputs, at w = 500 varied
-/// more between runs: side by side, medians 1.64x against 1.62x of the
-/// copy, worst runs 1.97x against 1.68x), large enough that the anchors
-/// stay a small share.
+/// enough that a call of a few million points makes many chunks, so an
+/// uneven share between threads stays a small part of the time; large
+/// enough that each chunk's anchors and halo stay a small share.
 const CHUNK_MIN: usize = 1 << 14;
 
 /// Centred rolling mean of `data` with half-width `half_window`, edges padded
@@ -163,9 +161,8 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
 
 /// Distance between anchors on the sliding path: at least sixteen windows,
 /// so the anchor's direct sum costs under a sixteenth of an add per
-/// output; the compensated running sum does not drift measurably over it.
-/// (Sixteen windows instead of eight: 5% faster at w = 500 with the data
-/// in cache, and the same worst errors in perf-notes.md's precision runs.)
+/// output; the compensated running sum does not drift measurably over it
+/// (perf-notes.md, "Rolling mean", for the errors at eight and sixteen).
 fn anchor_spacing(w: usize) -> usize {
     // Windows beyond 2^23 points get the spacing of that one: it keeps the
     // chunk arithmetic far from overflow (also on 32-bit targets), and such
@@ -515,8 +512,8 @@ fn load_lanes<T: Float>(xs: &[T]) -> Lanes {
 /// Stores the lanes of `v` into `xs` (exactly [`BLOCK_ROWS`] long).
 ///
 /// For `f32` with AVX, one `vcvtpd2ps` per vector: from the generic loop
-/// LLVM merged neighbouring vectors into 512-bit conversions with extra
-/// `vpermt2pd` shuffles, 20% slower (perf-notes.md).
+/// LLVM merges neighbouring vectors into 512-bit conversions with extra
+/// `vpermt2pd` shuffles, which cost more than they save.
 #[inline(always)]
 fn store_lanes<T: Float>(v: Lanes, xs: &mut [T; BLOCK_ROWS]) {
     #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
@@ -560,8 +557,8 @@ fn neumaier_step8((hi, lo): (f64x8, f64x8), v: f64x8) -> (f64x8, f64x8) {
 /// One compensated addition of `v` to `(hi, lo)`. Knuth's branch-free
 /// two-sum rather than Neumaier's comparison: both add the exact rounding
 /// error of `hi + v` to `lo`, so the bits equal [`Compensated::add`]'s for
-/// finite values, and this form needs no magnitude test (measured 4%
-/// faster in the lanes of an earlier layout).
+/// finite values, and this form needs no magnitude test, so no compare
+/// and select in the loop.
 #[inline(always)]
 fn compensated_step((hi, lo): (f64, f64), v: f64) -> (f64, f64) {
     let t = hi + v;
