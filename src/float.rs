@@ -2,7 +2,7 @@
 //!
 //! `f64` maps to [`wide::f64x4`] and `f32` to [`wide::f32x8`]: both are one
 //! 256-bit register when the crate is compiled with AVX (see
-//! [`crate::simd_info`]). Kernels are written once, generically over
+//! [`crate::simd_info()`]). Kernels are written once, generically over
 //! [`Float`], and instantiated for both.
 //!
 //! The transcendental kernels (exp, ln, sin, cos, pow, logistic) use twice

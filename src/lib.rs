@@ -12,7 +12,10 @@
 //! 2. gathers the points into one contiguous segment per function,
 //! 3. calls each function once on its whole segment, so SIMD kernels run over
 //!    contiguous memory and the dynamic dispatch is paid once per segment,
-//! 4. scatters the results back.
+//! 4. copies each result back to its point's position in `out`.
+//!
+//! (The passes are described in full in the engine's module doc,
+//! `src/engine/mod.rs`.)
 //!
 //! DRAM sees one read of `x` and `idx` and one write of `out`.
 //!
@@ -99,7 +102,7 @@
 //!
 //! (or put `rustflags = ["-C", "target-cpu=native"]` under `[build]` in its
 //! `.cargo/config.toml`; use `x86-64-v3` for binaries shipped to other AVX2
-//! machines). [`simd_info`] reports what the build uses next to what the CPU
+//! machines). [`simd_info()`] reports what the build uses next to what the CPU
 //! offers, with a warning when they differ.
 
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -111,17 +114,15 @@ pub mod float;
 mod index;
 mod kernel;
 pub mod kernels;
-mod plan;
 mod rolling;
 mod simd_info;
 mod table;
 
-pub use engine::{CacheSizes, Engine, Strategy, cache_sizes};
+pub use engine::{CacheSizes, Engine, Plan, Strategy, cache_sizes};
 pub use error::Error;
 pub use float::Float;
 pub use index::Index;
 pub use kernel::{Family, FnKernel, Kernel};
-pub use plan::Plan;
 pub use rolling::rolling_mean;
 pub use simd_info::{Feature, SimdInfo, simd_info};
 pub use table::FuncTable;

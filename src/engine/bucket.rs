@@ -1,18 +1,13 @@
-//! The bucketed strategy for one tile: histogram, gather, kernels, combine.
+//! The bucket strategy's passes for one tile: histogram, gather, kernels,
+//! combine (steps 1–5 of the sketch in the [engine's module doc](super)).
 //!
-//! 1. **Histogram.** Count the points of each function (see [`Grouping`] for
-//!    how huge tables avoid O(k) work per tile).
-//! 2. **Offsets.** An exclusive prefix sum turns counts into segment starts.
-//! 3. **Gather.** One pass copies each `x` into its function's segment of
-//!    `buf` and records where it went in `dest`.
-//! 4. **Kernels.** One `eval_in_place` call per segment.
-//! 5. **Combine.** `out[p] = buf[dest[p]]`. This gather form writes `out`
-//!    sequentially; the scatter form (`out[pos[d]] = buf[d]`) writes it at
-//!    random, and since the `out` tile is not yet in cache each write then
-//!    waits on a read-for-ownership from DRAM (perf-notes.md, "What was
-//!    tried").
+//! Each pass exists once, here, generic over the slot type ([`Slot`]): the
+//! engine runs them all per tile with `u32` slots; a [`Plan`](super::Plan)
+//! runs the grouping once ([`Grouping::group`], `u16` slots) and the gather
+//! and combine per call ([`gather_by_slots`], [`combine`]), so a plan gives
+//! the engine's bits by construction.
 //!
-//! The gather pass clamps its two data-dependent indices instead of
+//! The placement clamps its two data-dependent indices instead of
 //! bounds-checking them (see [`Grouping::group_and_gather`] and
 //! perf-notes.md, "Safety of the gather"): the clamps never change a value
 //! the count has vouched for, and keep every write in bounds even if `idx`
@@ -57,8 +52,8 @@ impl Grouping {
     }
 
     /// Passes 1 and 2: counts the tile's points per function and turns the
-    /// counts into segment starts. Afterwards [`Grouping::place`] hands out
-    /// destinations.
+    /// counts into segment starts, which the placement then hands out as
+    /// slots.
     #[inline]
     pub fn count<I: Index>(&mut self, idx: &[I]) {
         // Start from zero whatever the previous tile left (it may have been
@@ -117,16 +112,6 @@ impl Grouping {
             .count()
     }
 
-    /// The next free slot of function `j`'s segment (bounds-checked; used
-    /// where the bucket passes' clamped gather is not).
-    #[inline(always)]
-    pub fn place(&mut self, j: usize) -> usize {
-        let c = &mut self.counts[j];
-        let d = *c;
-        *c += 1;
-        d as usize
-    }
-
     /// Passes 1–3 for one tile: counts `idx`, then copies each `x[p]` into
     /// its function's segment of `buf` and records the slot in `dest[p]`.
     /// Every slot written to `dest` is below `idx.len()`.
@@ -134,18 +119,46 @@ impl Grouping {
     /// # Panics
     /// If an index is `>= k`, or the slices are shorter than `idx`.
     #[inline]
-    pub fn group_and_gather<T: Copy, I: Index>(
+    pub(crate) fn group_and_gather<T: Copy, I: Index, S: Slot>(
         &mut self,
         idx: &[I],
         x: &[T],
         buf: &mut [T],
-        dest: &mut [u32],
+        dest: &mut [S],
     ) {
         let n = idx.len();
-        assert!(x.len() == n && buf.len() >= n && dest.len() >= n && u32::try_from(n).is_ok());
+        assert!(x.len() == n && buf.len() >= n);
         self.count(idx);
+        self.assign_slots(idx, dest, x.iter().copied(), |slot, v| buf[slot] = v);
+    }
+
+    /// Passes 1–3 without the values, for a [`Plan`](super::Plan): counts
+    /// `idx` and records each point's slot in `dest`, as
+    /// [`Grouping::group_and_gather`] would.
+    ///
+    /// # Panics
+    /// If an index is `>= k`, or `dest` is shorter than `idx`.
+    pub(crate) fn group<I: Index, S: Slot>(&mut self, idx: &[I], dest: &mut [S]) {
+        self.count(idx);
+        self.assign_slots(idx, dest, std::iter::repeat(()), |_, ()| {});
+    }
+
+    /// Pass 3's placement, shared by both forms: hands each point the next
+    /// slot of its function's segment, records it in `dest` and gives it
+    /// with the point's value to `store`. Needs a fresh [`Grouping::count`]
+    /// of the same `idx`.
+    #[inline(always)]
+    fn assign_slots<I: Index, S: Slot, V>(
+        &mut self,
+        idx: &[I],
+        dest: &mut [S],
+        values: impl Iterator<Item = V>,
+        mut store: impl FnMut(usize, V),
+    ) {
+        let n = idx.len();
+        assert!(dest.len() >= n && n.saturating_sub(1) <= S::MAX_SLOT);
         let last_function = self.counts.len().saturating_sub(1);
-        for ((d, &i), &v) in dest.iter_mut().zip(idx).zip(x) {
+        for ((d, &i), v) in dest.iter_mut().zip(idx).zip(values) {
             // Clamped, though `count` has just indexed these same values and
             // the clamps then change nothing: `idx` may be memory another
             // thread can write (a numpy array with the GIL released), and a
@@ -156,8 +169,8 @@ impl Grouping {
             let cursor = &mut self.counts[j];
             let slot = (*cursor as usize).min(n - 1);
             *cursor += 1;
-            buf[slot] = v;
-            *d = slot as u32;
+            store(slot, v);
+            *d = S::from_slot(slot);
         }
     }
 
@@ -192,9 +205,55 @@ impl Grouping {
 /// unchecked form gained nothing over the whole apply (perf-notes.md,
 /// "What was tried").
 #[inline]
-fn combine<T: Copy>(dest: &[u32], buf: &[T], out: &mut [T]) {
+pub(crate) fn combine<T: Copy, S: Slot>(dest: &[S], buf: &[T], out: &mut [T]) {
     for (o, &d) in out.iter_mut().zip(dest) {
-        *o = buf[d as usize];
+        *o = buf[d.slot()];
+    }
+}
+
+/// Pass 3 from recorded slots: `buf[dest[p]] = x[p]`, for a
+/// [`Plan`](super::Plan), whose slots were assigned once by
+/// [`Grouping::group`].
+#[inline]
+pub(crate) fn gather_by_slots<T: Copy, S: Slot>(dest: &[S], x: &[T], buf: &mut [T]) {
+    for (&d, &v) in dest.iter().zip(x) {
+        buf[d.slot()] = v;
+    }
+}
+
+/// A point's slot in its tile's grouped buffer: `u32` in the engine,
+/// whose tiles may be set to any length; `u16` in a [`Plan`](super::Plan),
+/// which stores one per point and caps its tiles at 65,536 points.
+pub(crate) trait Slot: Copy + Send + Sync {
+    /// The largest slot this type holds.
+    const MAX_SLOT: usize;
+    /// `slot` as this type; `slot <= MAX_SLOT`.
+    fn from_slot(slot: usize) -> Self;
+    /// The slot as an index into the grouped buffer.
+    fn slot(self) -> usize;
+}
+
+impl Slot for u16 {
+    const MAX_SLOT: usize = u16::MAX as usize;
+    #[inline(always)]
+    fn from_slot(slot: usize) -> Self {
+        slot as u16
+    }
+    #[inline(always)]
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
+impl Slot for u32 {
+    const MAX_SLOT: usize = u32::MAX as usize;
+    #[inline(always)]
+    fn from_slot(slot: usize) -> Self {
+        slot as u32
+    }
+    #[inline(always)]
+    fn slot(self) -> usize {
+        self as usize
     }
 }
 

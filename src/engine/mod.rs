@@ -1,46 +1,70 @@
-//! The engine: validation, tiling over the current rayon pool, and the
-//! per-tile bucket passes.
+//! The engine: validation, the choice of strategy, tiling over the current
+//! rayon pool, and the per-tile passes.
 //!
 //! # Algorithm
 //!
-//! `apply_into` first validates everything (lengths, every index against `k`)
-//! so that an error leaves `out` untouched. It then cuts the input into tiles
-//! of [`Engine::tile_len`] points, sized so that a tile's `x`, `idx`, `out`
-//! and scratch fit in L2. Tiles are independent: each worker of the current
-//! rayon pool takes whole tiles, owns the matching chunk of `out`, and reuses
-//! one [`BucketScratch`] for all of them. Inside a tile the bucket passes
-//! (histogram, gather, kernels, scatter; see `bucket.rs`) run in cache, so
-//! DRAM sees one read of `x` and `idx` and one write of `out`.
+//! This is the one description of the passes; other modules' docs point
+//! here.
 //!
-//! Every point goes through the same kernel code whatever tile it lands in
-//! (kernels must not depend on position; see [`Kernel`]), so results are
-//! bitwise identical for every tile length and thread count.
+//! `apply_into` first validates everything (lengths, a forced strategy
+//! against the table, every index against `k`), so that an error leaves
+//! `out` untouched. It then cuts the input into tiles of
+//! [`Engine::effective_tile_len`] points, sized so that a tile's working set
+//! stays in L2. Tiles are independent: each worker of the current rayon pool
+//! takes whole tiles, owns the matching chunk of `out`, and reuses one
+//! scratch for all of them (`tiles.rs`). DRAM sees one read of `x` and `idx`
+//! and one write of `out`.
+//!
+//! The bucket strategy, in each tile (`bucket.rs`):
+//!
+//! 1. **Histogram.** Count the tile's points per function: a counting sort,
+//!    O(tile), no argsort (huge tables visit only the functions present).
+//! 2. **Offsets.** An exclusive prefix sum turns the counts into the start
+//!    of each function's segment of a grouped buffer.
+//! 3. **Gather.** One pass copies each `x[p]` into the next slot of its
+//!    function's segment and records that slot in `dest[p]`.
+//! 4. **Kernels.** One kernel call per non-empty segment, in place: SIMD over
+//!    contiguous memory, the dynamic dispatch paid once per segment.
+//! 5. **Combine.** `out[p] = buf[dest[p]]`: each result is fetched back to
+//!    its point's position, writing `out` in order.
+//!
+//! A [`Plan`] (`plan.rs`) runs steps 1–3's slot assignment once and stores
+//! `dest` and the segments; each application is then steps 3 (from the
+//! stored slots), 4 and 5, with the same pass functions.
+//!
+//! Other strategies skip the buckets where the input allows (`strategy.rs`
+//! holds every decision): a table of one family streams once with per-point
+//! parameters (`fused.rs`), runs of equal indices are evaluated in place
+//! (`runs.rs`), and two pure kernels are both evaluated and blended
+//! (`select.rs`).
+//!
+//! Every point goes through the same kernel code whatever tile or strategy
+//! it lands in (kernels must not depend on position; see [`Kernel`]), so
+//! results are bitwise identical for every tile length, thread count and
+//! strategy.
+//!
+//! [`Kernel`]: crate::Kernel
 
 mod bucket;
 mod cache;
 mod fused;
+mod plan;
 mod runs;
 mod select;
 mod strategy;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
+pub use plan::Plan;
 pub use strategy::Strategy;
 
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::{self, Index};
-use crate::plan::Plan;
 use crate::table::FuncTable;
 
-pub(crate) use bucket::Grouping;
-pub(crate) use tiles::for_each_tile;
-
-use strategy::{SELECT_MAX_K, TileWorker};
-
-/// Bounds for the automatic tile length.
-const MIN_AUTO_TILE: usize = 1 << 10;
-const MAX_AUTO_TILE: usize = 1 << 16;
+use strategy::{CallStrategy, TileWorker};
+use tiles::for_each_tile;
 
 /// Runs `out[i] = table[idx[i]](x[i])` with tunable settings.
 ///
@@ -109,14 +133,7 @@ impl Engine {
     /// the per-tile and per-segment costs more often; much longer ones
     /// push the scratch out of L2 (perf-notes.md, "Tile-length sweep").
     pub fn effective_tile_len<T: Float, I: Index>(&self) -> usize {
-        if self.tile_len > 0 {
-            return self.tile_len.min(u32::MAX as usize);
-        }
-        let resident_bytes = T::BYTES + 4 + std::mem::size_of::<I>();
-        let fit = cache_sizes().l2 / resident_bytes;
-        // A power of two keeps tiles aligned to vectors and cache lines.
-        let pow2 = if fit == 0 { 1 } else { 1 << fit.ilog2() };
-        pow2.clamp(MIN_AUTO_TILE, MAX_AUTO_TILE)
+        tiles::tile_len_for::<T, I>(self.tile_len)
     }
 
     /// Evaluates `out[i] = table[idx[i]](x[i])` into a caller's buffer.
@@ -143,11 +160,11 @@ impl Engine {
         if table.is_empty() {
             return Err(Error::EmptyTable { len: idx.len() });
         }
-        let resolved = self.resolve(table)?;
+        let call = strategy::choose_for_call(self.strategy, table)?;
         index::validate(idx, table.len())?;
         let tile = self.effective_tile_len::<T, I>().min(idx.len());
-        match resolved {
-            Resolved::Fused { a, b } => for_each_tile(
+        match call {
+            CallStrategy::Fused { a, b } => for_each_tile(
                 tile,
                 idx,
                 x,
@@ -155,7 +172,7 @@ impl Engine {
                 || (),
                 |_, _, idx, x, out| fused::affine_tile(a, b, idx, x, out),
             ),
-            Resolved::Tiles {
+            CallStrategy::PerTile {
                 strategy,
                 select_allowed,
             } => for_each_tile(
@@ -168,37 +185,6 @@ impl Engine {
             ),
         }
         Ok(())
-    }
-
-    /// Checks that a forced strategy suits the table, and settles whether the
-    /// whole call is fused.
-    fn resolve<'t, T: Float>(&self, table: &'t FuncTable<T>) -> Result<Resolved<'t, T>, Error> {
-        let traits = table.traits();
-        let select_possible = table.len() <= SELECT_MAX_K && traits.all_pure;
-        let unavailable = |reason: &'static str| Error::StrategyUnavailable {
-            strategy: self.strategy,
-            reason,
-        };
-        match (self.strategy, &traits.affine) {
-            (Strategy::Auto | Strategy::Fused, Some((a, b))) => {
-                return Ok(Resolved::Fused { a, b });
-            }
-            (Strategy::Fused, None) => {
-                return Err(unavailable(
-                    "it needs every kernel of the table in one family (e.g. all Affine)",
-                ));
-            }
-            (Strategy::Select, _) if !select_possible => {
-                return Err(unavailable(
-                    "it needs at most 2 functions, all reporting Kernel::is_pure",
-                ));
-            }
-            _ => {}
-        }
-        Ok(Resolved::Tiles {
-            strategy: self.strategy,
-            select_allowed: select_possible,
-        })
     }
 
     /// Evaluates `table[idx[i]](x[i])` for every `i` into a new vector.
@@ -227,17 +213,6 @@ impl Engine {
     pub fn plan<I: Index>(&self, idx: &[I], k: usize) -> Result<Plan, Error> {
         Plan::build(idx, k, self.effective_tile_len::<f64, I>())
     }
-}
-
-/// What a call will do, settled before any index is read.
-enum Resolved<'t, T> {
-    /// One streaming pass over an affine table.
-    Fused { a: &'t [T], b: &'t [T] },
-    /// Tile by tile, with this strategy (`Auto` chooses per tile).
-    Tiles {
-        strategy: Strategy,
-        select_allowed: bool,
-    },
 }
 
 /// `x` and `out` must have `idx`'s length.

@@ -60,7 +60,7 @@ const RUN_BLOCK: usize = 32;
 
 /// Number of maximal runs of equal values in `idx` (0 when empty).
 /// Branch-free so it vectorises.
-pub fn count_runs<I: Index>(idx: &[I]) -> usize {
+pub(crate) fn count_runs<I: Index>(idx: &[I]) -> usize {
     if idx.is_empty() {
         return 0;
     }
@@ -73,7 +73,7 @@ pub fn count_runs<I: Index>(idx: &[I]) -> usize {
 }
 
 /// Evaluates one tile run by run: `out[run] = kernel(x[run])`.
-pub fn run_tile<T: Float, I: Index>(
+pub(crate) fn run_tile<T: Float, I: Index>(
     kernels: &[Box<dyn Kernel<T>>],
     idx: &[I],
     x: &[T],
@@ -82,23 +82,31 @@ pub fn run_tile<T: Float, I: Index>(
     run_while(kernels, idx, x, out, None);
 }
 
-/// Like [`run_tile`], but stops at the end of the first run after which the
-/// runs so far average fewer than `min_average` points (with a grace of
-/// [`GRACE`] points), and returns how many points it evaluated. `None`
-/// never stops.
-pub fn run_while<T: Float, I: Index>(
+/// When [`run_while`] stops: at the end of the first run after which the
+/// runs so far average fewer than `min_average` points, counting `grace`
+/// extra points in their favour (so that a short run or two at the start
+/// does not decide).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShortRuns {
+    pub min_average: usize,
+    pub grace: usize,
+}
+
+/// Like [`run_tile`], but stops where `until` says the runs have turned
+/// short, and returns how many points it evaluated. `None` never stops.
+pub(crate) fn run_while<T: Float, I: Index>(
     kernels: &[Box<dyn Kernel<T>>],
     idx: &[I],
     x: &[T],
     out: &mut [T],
-    min_average: Option<usize>,
+    until: Option<ShortRuns>,
 ) -> usize {
     let n = idx.len();
     let mut start = 0;
     let mut runs = 0usize;
     while start < n {
-        if let Some(min) = min_average
-            && runs.saturating_mul(min) > start + GRACE
+        if let Some(rule) = until
+            && runs.saturating_mul(rule.min_average) > start + rule.grace
         {
             return start;
         }
@@ -139,10 +147,6 @@ pub fn run_while<T: Float, I: Index>(
     }
     n
 }
-
-/// Points [`run_while`] evaluates before it judges the runs' average: as
-/// long as the prefix that `Auto` samples before choosing this strategy.
-pub const GRACE: usize = 1024;
 
 #[cfg(test)]
 mod tests {

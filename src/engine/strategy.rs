@@ -1,4 +1,6 @@
-//! Strategies for evaluating a tile, and the automatic choice between them.
+//! The strategies, and every decision between them: once per call
+//! ([`choose_for_call`]: fused, or tile by tile) and once per tile
+//! ([`TileWorker`]: runs, select or bucket).
 //!
 //! - [`Strategy::Fused`]: when every kernel is in one parametric family
 //!   (today: affine), the table is a coefficient table and each point is
@@ -14,12 +16,15 @@
 //! Every strategy evaluates each point with its own function's kernel code,
 //! so results are bitwise identical whichever is chosen.
 
+use crate::error::Error;
 use crate::float::Float;
 use crate::index::Index;
 use crate::kernel::Kernel;
+use crate::table::FuncTable;
 
 use super::bucket::BucketScratch;
-use super::{runs, select};
+use super::runs::{self, ShortRuns};
+use super::select;
 
 /// How the engine evaluates the points; see [`Engine::strategy`](crate::Engine::strategy).
 ///
@@ -51,21 +56,64 @@ pub enum Strategy {
 /// `Auto` takes the runs strategy for a tile when its runs average at least
 /// this many points. Below it, the per-run kernel call and copy cost more
 /// than bucketing.
-pub(crate) const RUNS_MIN_AVERAGE: usize = 32;
+const RUNS_MIN_AVERAGE: usize = 32;
 
 /// `Auto` goes run by run only when a tile's first `RUNS_SAMPLE` indices
-/// average long runs.
-const RUNS_SAMPLE: usize = runs::GRACE;
+/// average long runs; it then keeps going while the runs so far, with this
+/// many points of grace, still do.
+const RUNS_SAMPLE: usize = 1024;
+
+/// When a tile that started run by run switches to the short-run strategy.
+const UNTIL_SHORT: ShortRuns = ShortRuns {
+    min_average: RUNS_MIN_AVERAGE,
+    grace: RUNS_SAMPLE,
+};
 
 /// `Auto` stops bucketing when a tile has fewer than this many points per
 /// function: the segments would be so short that the per-segment kernel call
 /// and bookkeeping cost more than calling the kernel once per run
 /// (perf-notes.md, "W6 (k = 100,000)").
-pub(crate) const TINY_SEGMENTS: usize = 4;
+const TINY_SEGMENTS: usize = 4;
 
 /// `Select` evaluates every function on every point of the tile, so it only
 /// pays for the smallest tables.
-pub(crate) const SELECT_MAX_K: usize = 2;
+const SELECT_MAX_K: usize = 2;
+
+/// What a whole call does, settled before any index is read.
+pub(crate) enum CallStrategy<'t, T> {
+    /// One streaming pass over an affine table's coefficients.
+    Fused { a: &'t [T], b: &'t [T] },
+    /// Tile by tile: `strategy` forced, or `Auto` to choose per tile.
+    PerTile {
+        strategy: Strategy,
+        select_allowed: bool,
+    },
+}
+
+/// The per-call decision: fused when the table is one family (and the
+/// strategy allows it), else tile by tile. A forced strategy the table
+/// cannot use is an [`Error::StrategyUnavailable`].
+pub(crate) fn choose_for_call<T: Float>(
+    strategy: Strategy,
+    table: &FuncTable<T>,
+) -> Result<CallStrategy<'_, T>, Error> {
+    let traits = table.traits();
+    let select_allowed = table.len() <= SELECT_MAX_K && traits.all_pure;
+    let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
+    match (strategy, &traits.affine) {
+        (Strategy::Auto | Strategy::Fused, Some((a, b))) => Ok(CallStrategy::Fused { a, b }),
+        (Strategy::Fused, None) => Err(unavailable(
+            "it needs every kernel of the table in one family (e.g. all Affine)",
+        )),
+        (Strategy::Select, _) if !select_allowed => Err(unavailable(
+            "it needs at most 2 functions, all reporting Kernel::is_pure",
+        )),
+        _ => Ok(CallStrategy::PerTile {
+            strategy,
+            select_allowed,
+        }),
+    }
+}
 
 /// Per-worker state for the tile strategies: scratch is allocated on first
 /// use and reused for every later tile of the worker.
@@ -81,7 +129,7 @@ pub(crate) struct TileWorker<'a, T: Float> {
 }
 
 impl<'a, T: Float> TileWorker<'a, T> {
-    pub fn new(
+    pub(crate) fn new(
         kernels: &'a [Box<dyn Kernel<T>>],
         strategy: Strategy,
         select_allowed: bool,
@@ -98,17 +146,17 @@ impl<'a, T: Float> TileWorker<'a, T> {
     }
 
     /// Evaluates one tile with the configured or chosen strategy.
-    pub fn run<I: Index>(&mut self, idx: &[I], x: &[T], out: &mut [T]) {
+    pub(crate) fn run<I: Index>(&mut self, idx: &[I], x: &[T], out: &mut [T]) {
         let choice = match self.strategy {
-            Strategy::Auto => self.choose(idx),
+            Strategy::Auto => self.choose_for_tile(idx),
             Strategy::Runs => TileChoice::Runs,
             Strategy::Select => TileChoice::Select,
             _ => TileChoice::Bucket,
         };
         match choice {
             TileChoice::Runs => runs::run_tile(self.kernels, idx, x, out),
-            TileChoice::RunsWhileLong => {
-                let done = runs::run_while(self.kernels, idx, x, out, Some(RUNS_MIN_AVERAGE));
+            TileChoice::RunsUntilShort => {
+                let done = runs::run_while(self.kernels, idx, x, out, Some(UNTIL_SHORT));
                 if done < idx.len() {
                     let rest = self.without_runs();
                     self.run_with(rest, &idx[done..], &x[done..], &mut out[done..]);
@@ -141,7 +189,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
     /// the runs so far average under [`RUNS_MIN_AVERAGE`]. Counting the
     /// whole tile's runs first would be one more pass over its indices, and
     /// the first one, so from DRAM.
-    fn choose<I: Index>(&self, idx: &[I]) -> TileChoice {
+    fn choose_for_tile<I: Index>(&self, idx: &[I]) -> TileChoice {
         let n = idx.len();
         // So many functions that bucketed segments would hold a point or
         // two each: one call per run beats bucketing whatever the runs.
@@ -150,7 +198,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         }
         let prefix = &idx[..n.min(RUNS_SAMPLE)];
         if prefix.len() >= RUNS_MIN_AVERAGE * runs::count_runs(prefix) {
-            TileChoice::RunsWhileLong
+            TileChoice::RunsUntilShort
         } else {
             self.without_runs()
         }
@@ -171,8 +219,9 @@ impl<'a, T: Float> TileWorker<'a, T> {
 enum TileChoice {
     /// Run by run, to the end of the tile.
     Runs,
-    /// Run by run while the runs average long, then `Select` or `Bucket`.
-    RunsWhileLong,
+    /// Run by run until the runs turn short ([`UNTIL_SHORT`]), then
+    /// `Select` or `Bucket` for the rest.
+    RunsUntilShort,
     Select,
     Bucket,
 }

@@ -1,6 +1,30 @@
-//! Running tiles over the current rayon pool, one scratch per worker.
+//! Tiles: how long they are, and running them over the current rayon pool
+//! with one scratch per worker.
 
 use rayon::prelude::*;
+
+use super::cache::cache_sizes;
+use crate::float::Float;
+use crate::index::Index;
+
+/// Bounds for the automatic tile length.
+const MIN_AUTO_TILE: usize = 1 << 10;
+const MAX_AUTO_TILE: usize = 1 << 16;
+
+/// The tile length for float type `T` and index type `I`: `requested` when
+/// it is not 0, or else the number of points whose resident working set
+/// fits the L2 cache, a power of two clamped to `1024..=65536`; see
+/// [`Engine::effective_tile_len`](super::Engine::effective_tile_len).
+pub(crate) fn tile_len_for<T: Float, I: Index>(requested: usize) -> usize {
+    if requested > 0 {
+        return requested.min(u32::MAX as usize);
+    }
+    let resident_bytes = T::BYTES + 4 + std::mem::size_of::<I>();
+    let fit = cache_sizes().l2 / resident_bytes;
+    // A power of two keeps tiles aligned to vectors and cache lines.
+    let pow2 = if fit == 0 { 1 } else { 1 << fit.ilog2() };
+    pow2.clamp(MIN_AUTO_TILE, MAX_AUTO_TILE)
+}
 
 /// Each rayon job should take at least `1 / JOBS_PER_THREAD` of a thread's
 /// fair share of tiles: enough jobs for load balancing, few enough that the
@@ -13,7 +37,7 @@ const JOBS_PER_THREAD: usize = 4;
 /// `make_scratch` is called once per rayon job (a few times per thread), never
 /// per tile. With one thread or one tile everything runs on the caller's
 /// thread with a single scratch.
-pub fn for_each_tile<S, A: Sync, B: Sync, C: Send>(
+pub(crate) fn for_each_tile<S, A: Sync, B: Sync, C: Send>(
     tile: usize,
     a: &[A],
     b: &[B],

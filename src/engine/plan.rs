@@ -12,14 +12,15 @@
 
 use rayon::prelude::*;
 
-use crate::engine::{Grouping, for_each_tile};
+use super::bucket::{Grouping, Slot, combine, gather_by_slots};
+use super::tiles::{for_each_tile, tile_len_for};
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::{self, Index};
 use crate::table::FuncTable;
 
-/// The largest tile a plan can describe with `u16` positions.
-const MAX_PLAN_TILE: usize = 1 << 16;
+/// The largest tile a plan can describe with `u16` slots.
+const MAX_PLAN_TILE: usize = <u16 as Slot>::MAX_SLOT + 1;
 
 /// A validated, pre-bucketed index array for a table of `k` functions.
 ///
@@ -67,7 +68,7 @@ impl Plan {
     /// [`Error::IndexOutOfRange`] for the first bad index; [`Error::EmptyTable`]
     /// when `k == 0` and `idx` is not empty.
     pub fn new<I: Index>(idx: &[I], k: usize) -> Result<Plan, Error> {
-        crate::Engine::new().plan(idx, k)
+        Plan::build(idx, k, tile_len_for::<f64, I>(0))
     }
 
     pub(crate) fn build<I: Index>(idx: &[I], k: usize, tile_len: usize) -> Result<Plan, Error> {
@@ -177,9 +178,7 @@ impl Plan {
             || vec![T::ZERO; self.tile_len],
             |buf, t, dest, x, out| {
                 let buf = &mut buf[..dest.len()];
-                for (&d, &v) in dest.iter().zip(x) {
-                    buf[d as usize] = v;
-                }
+                gather_by_slots(dest, x, buf);
                 let segs = self.seg_start[t]..self.seg_start[t + 1];
                 let mut start = 0;
                 for (&f, &len_m1) in self.seg_func[segs.clone()]
@@ -190,9 +189,7 @@ impl Plan {
                     kernels[f as usize].eval_in_place(&mut buf[start..end]);
                     start = end;
                 }
-                for (o, &d) in out.iter_mut().zip(dest) {
-                    *o = buf[d as usize];
-                }
+                combine(dest, buf, out);
             },
         );
         Ok(())
@@ -233,10 +230,7 @@ fn group_tile<I: Index>(
     funcs: &mut [u32],
     lens: &mut [u16],
 ) {
-    grouping.count(idx);
-    for (d, &i) in dest.iter_mut().zip(idx) {
-        *d = grouping.place(i.to_usize()) as u16;
-    }
+    grouping.group(idx, dest);
     let mut s = 0;
     grouping.segments(|j, segment| {
         funcs[s] = j as u32;
