@@ -104,7 +104,7 @@ fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
 }
 
 /// Decodes and checks one `apply` case.
-pub fn apply_case(data: &[u8]) {
+pub(crate) fn apply_case(data: &[u8]) {
     let mut b = Bytes(data);
     let head = b.u8();
     if head & 1 == 0 {
@@ -236,7 +236,7 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
 }
 
 /// Decodes and checks one rolling-mean case against direct summation.
-pub fn rolling_case(data: &[u8]) {
+pub(crate) fn rolling_case(data: &[u8]) {
     let mut b = Bytes(data);
     let w = match b.u8() % 4 {
         0 => b.u8() as usize % 16,

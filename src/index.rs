@@ -66,7 +66,7 @@ const PARALLEL_VALIDATION_MIN: usize = 1 << 16;
 ///
 /// Returns [`Error::IndexOutOfRange`] naming the first offending position.
 /// Skips the scan entirely when the index type cannot hold a value `>= k`.
-pub fn validate<I: Index>(idx: &[I], k: usize) -> Result<(), Error> {
+pub(crate) fn validate<I: Index>(idx: &[I], k: usize) -> Result<(), Error> {
     if !I::SIGNED && I::MAX_U64 < k as u64 {
         return Ok(());
     }

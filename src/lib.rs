@@ -105,9 +105,6 @@
 //! machines). [`simd_info()`] reports what the build uses next to what the CPU
 //! offers, with a warning when they differ.
 
-#![deny(unsafe_op_in_unsafe_fn)]
-#![warn(missing_docs)]
-
 mod engine;
 mod error;
 pub mod float;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// What to measure and where to write it.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Small sizes and few repetitions: a smoke test that finishes in
     /// well under a minute (what CI runs).
     pub quick: bool,
@@ -14,7 +14,7 @@ pub struct Options {
     pub out: PathBuf,
 }
 
-pub const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 cargo bench --bench roofline [-- OPTIONS]
 
 Measures this machine's memory and compute roofs, places every splitapply
@@ -33,7 +33,7 @@ OPTIONS:
 impl Options {
     /// Parses the arguments after the program name. `cargo bench` adds
     /// `--bench`, which is accepted and ignored.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+    pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut options = Options {
             quick: false,
@@ -60,14 +60,14 @@ impl Options {
     }
 
     /// The largest thread count: "all threads" in the report.
-    pub fn max_threads(&self) -> usize {
+    pub(crate) fn max_threads(&self) -> usize {
         *self.threads.last().expect("at least one thread count")
     }
 
     /// The first and the last thread count (one when they are equal): where
     /// the per-kernel measurements run, to keep the report's run time
     /// bounded on many-core machines.
-    pub fn end_threads(&self) -> Vec<usize> {
+    pub(crate) fn end_threads(&self) -> Vec<usize> {
         let mut ends = vec![self.threads[0], self.max_threads()];
         ends.dedup();
         ends

@@ -19,7 +19,7 @@ const CHAINS: usize = 12;
 
 /// Measured peaks at one thread count, GFLOP/s.
 #[derive(Debug, Clone)]
-pub struct Compute {
+pub(crate) struct Compute {
     pub threads: usize,
     /// The faster width's rates (see the module docs).
     pub f64_fma: f64,
@@ -38,7 +38,7 @@ impl Compute {
     /// The three ceilings of the roofline for one float type:
     /// (scalar, SIMD mul+add, SIMD FMA). The scalar one is the 256-bit
     /// mul+add rate over its lane count (one lane of the narrower vector).
-    pub fn ceilings(&self, f32: bool) -> (f64, f64, f64) {
+    pub(crate) fn ceilings(&self, f32: bool) -> (f64, f64, f64) {
         if f32 {
             (self.f32_mul_add_256 / 8.0, self.f32_mul_add, self.f32_fma)
         } else {
@@ -97,7 +97,7 @@ fn rate<V: Send>(
 
 /// Best of `reps` timings of each chain kind, `iters` iterations each.
 /// The wide chains run half the iterations, for the same FLOPs.
-pub fn peaks(pool: &rayon::ThreadPool, iters: u64, reps: usize) -> Compute {
+pub(crate) fn peaks(pool: &rayon::ThreadPool, iters: u64, reps: usize) -> Compute {
     let wide = iters / 2;
     let f64_fma_widths = (
         rate(pool, iters, 4, reps, f64_fma_chains),
@@ -126,13 +126,13 @@ pub fn peaks(pool: &rayon::ThreadPool, iters: u64, reps: usize) -> Compute {
 
 /// The theoretical FMA peak in GFLOP/s: lanes x 2 FLOPs x FMA pipes x clock
 /// x threads, assuming one thread per physical core.
-pub fn theoretical(lanes: usize, fma_pipes: usize, clock_ghz: f64, threads: usize) -> f64 {
+pub(crate) fn theoretical(lanes: usize, fma_pipes: usize, clock_ghz: f64, threads: usize) -> f64 {
     (lanes * 2 * fma_pipes * threads) as f64 * clock_ghz
 }
 
 /// FMA pipes per core: `SPLITAPPLY_FMA_PIPES` or 2, true of current x86-64
 /// server cores (Intel since Haswell, AMD since Zen 2) at 256-bit width.
-pub fn fma_pipes() -> (usize, bool) {
+pub(crate) fn fma_pipes() -> (usize, bool) {
     match std::env::var("SPLITAPPLY_FMA_PIPES")
         .ok()
         .and_then(|s| s.parse().ok())

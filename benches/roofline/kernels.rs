@@ -29,20 +29,20 @@ use splitapply::{Engine, Float, FuncTable, Kernel};
 use crate::timing::{Sample, measure_interleaved};
 
 /// Functions per `apply` table.
-pub const K: usize = 250;
+pub(crate) const K: usize = 250;
 
 /// The built-in kernels, by the name the report uses.
-pub const KERNELS: &[&str] = &[
+pub(crate) const KERNELS: &[&str] = &[
     "Affine", "Poly8", "Exp", "Ln", "Sqrt", "Sin", "Cos", "Pow", "Logistic", "Clamp", "Interp16",
     "Spline16",
 ];
 
 /// Half-widths of the rolling mean rows.
-pub const ROLLING_HALF_WIDTHS: &[usize] = &[10, 500];
+pub(crate) const ROLLING_HALF_WIDTHS: &[usize] = &[10, 500];
 
 /// How a kernel was run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// One kernel over all points.
     Map,
     /// `apply` with k = 250 instances, uniform u32 indices.
@@ -50,7 +50,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Mode::Map => "map",
             Mode::Apply => "apply k=250",
@@ -60,7 +60,7 @@ impl Mode {
 
 /// One measured kernel: what it is, how it ran, and its time.
 #[derive(Debug, Clone)]
-pub struct KernelPoint {
+pub(crate) struct KernelPoint {
     pub kernel: String,
     pub float: &'static str,
     pub mode: Mode,
@@ -76,29 +76,29 @@ pub struct KernelPoint {
 
 impl KernelPoint {
     /// GB/s of the control loop.
-    pub fn control_gbps(&self) -> f64 {
+    pub(crate) fn control_gbps(&self) -> f64 {
         self.bytes_per_element * self.n as f64 / self.control.median() / 1e9
     }
 
     /// FLOPs per byte.
-    pub fn intensity(&self) -> f64 {
+    pub(crate) fn intensity(&self) -> f64 {
         self.flops_per_element / self.bytes_per_element
     }
 
-    pub fn gflops(&self) -> f64 {
+    pub(crate) fn gflops(&self) -> f64 {
         self.flops_per_element * self.n as f64 / self.sample.median() / 1e9
     }
 
-    pub fn gbps(&self) -> f64 {
+    pub(crate) fn gbps(&self) -> f64 {
         self.bytes_per_element * self.n as f64 / self.sample.median() / 1e9
     }
 
-    pub fn ns_per_element(&self) -> f64 {
+    pub(crate) fn ns_per_element(&self) -> f64 {
         self.sample.median() * 1e9 / self.n as f64
     }
 
     /// Bytes the kernel streams through: decides which memory roof binds.
-    pub fn working_set(&self) -> usize {
+    pub(crate) fn working_set(&self) -> usize {
         (self.bytes_per_element * self.n as f64) as usize
     }
 }
@@ -139,13 +139,13 @@ fn make<T: Float>(name: &str, j: usize) -> Box<dyn Kernel<T>> {
 }
 
 /// The shared inputs: points in [0.1, 2.1) and uniform indices in 0..K.
-pub struct Inputs<T> {
+pub(crate) struct Inputs<T> {
     pub x: Vec<T>,
     pub idx: Vec<u32>,
 }
 
 impl<T: Float> Inputs<T> {
-    pub fn new(n: usize, seed: u64) -> Inputs<T> {
+    pub(crate) fn new(n: usize, seed: u64) -> Inputs<T> {
         let mut rng = StdRng::seed_from_u64(seed);
         Inputs {
             x: (0..n)
@@ -171,7 +171,7 @@ const MAP_CHUNK: usize = 1 << 14;
 
 /// Times kernel `name` as a map and inside `apply` on `pool`, after checking
 /// `apply` against the kernels evaluated one point at a time.
-pub fn measure_kernel<T: Float>(
+pub(crate) fn measure_kernel<T: Float>(
     pool: &rayon::ThreadPool,
     name: &str,
     inputs: &Inputs<T>,
@@ -288,7 +288,7 @@ fn check_apply<T: Float>(name: &str, table: &FuncTable<T>, inputs: &Inputs<T>, o
 /// Times `rolling_mean` with half-width `w` over `inputs.x` on `pool`.
 /// FLOPs model: the O(N) sliding sum's add, subtract and scale (3 per
 /// element), whatever the window; bytes: read data, write out.
-pub fn measure_rolling<T: Float>(
+pub(crate) fn measure_rolling<T: Float>(
     pool: &rayon::ThreadPool,
     w: usize,
     inputs: &Inputs<T>,

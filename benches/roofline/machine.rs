@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use splitapply::{CacheSizes, SimdInfo};
 
 /// Facts about the machine, the build and the run.
-pub struct Machine {
+pub(crate) struct Machine {
     pub cpu_model: String,
     pub logical_cores: usize,
     /// Distinct (package, core) pairs in sysfs; `logical_cores` where the
@@ -27,7 +27,7 @@ pub struct Machine {
 }
 
 impl Machine {
-    pub fn detect(threads: &[usize]) -> Machine {
+    pub(crate) fn detect(threads: &[usize]) -> Machine {
         Machine {
             cpu_model: cpuinfo_field("model name").unwrap_or_else(|| "unknown".into()),
             logical_cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -45,7 +45,7 @@ impl Machine {
     }
 
     /// The loud warning when the build does not use what the CPU offers.
-    pub fn warning(&self) -> Option<String> {
+    pub(crate) fn warning(&self) -> Option<String> {
         self.simd.warning()
     }
 }

@@ -19,7 +19,7 @@ use crate::timing::measure;
 
 /// Best-of-N STREAM bandwidths at one thread count, in GB/s (10^9 B/s).
 #[derive(Debug, Clone)]
-pub struct Stream {
+pub(crate) struct Stream {
     pub threads: usize,
     pub copy: f64,
     pub scale: f64,
@@ -33,7 +33,7 @@ impl Stream {
     /// Keeps the better figure of each kernel: STREAM runs at the start and
     /// at the end of the report, so that a burst of noise from other tenants
     /// cannot lower the roof that every kernel is judged against.
-    pub fn merge_best(&mut self, other: &Stream) {
+    pub(crate) fn merge_best(&mut self, other: &Stream) {
         self.copy = self.copy.max(other.copy);
         self.scale = self.scale.max(other.scale);
         self.add = self.add.max(other.add);
@@ -41,14 +41,14 @@ impl Stream {
     }
 
     /// The DRAM roof: the best of the four, since a roof is an upper bound.
-    pub fn best(&self) -> f64 {
+    pub(crate) fn best(&self) -> f64 {
         self.copy.max(self.scale).max(self.add).max(self.triad)
     }
 }
 
 /// One point of the working-set sweep.
 #[derive(Debug, Clone)]
-pub struct SweepPoint {
+pub(crate) struct SweepPoint {
     pub threads: usize,
     /// Triad working set (three arrays) of each thread, in bytes (nominal:
     /// the arrays hold `bytes / 24` elements each).
@@ -153,7 +153,7 @@ impl PerThread {
 
 /// STREAM with each array `array_bytes` in total, split over the pool's
 /// threads; the best of `reps` timings per kernel.
-pub fn stream(pool: &rayon::ThreadPool, array_bytes: usize, reps: usize) -> Stream {
+pub(crate) fn stream(pool: &rayon::ThreadPool, array_bytes: usize, reps: usize) -> Stream {
     let threads = pool.current_num_threads();
     let per_thread = PerThread::new(pool, array_bytes / 8 / threads);
     let best = |op: Op| {
@@ -176,7 +176,7 @@ pub fn stream(pool: &rayon::ThreadPool, array_bytes: usize, reps: usize) -> Stre
 /// `max_bytes` in steps of 2x. Each timing moves at least `bytes_per_timing`
 /// per thread (small sets repeat the kernel), median of `reps` after a
 /// warm-up.
-pub fn working_set_sweep(
+pub(crate) fn working_set_sweep(
     pool: &rayon::ThreadPool,
     min_bytes: usize,
     max_bytes: usize,
@@ -208,7 +208,10 @@ pub fn working_set_sweep(
 /// Bandwidth of each cache level from the sweep: the best rate among the
 /// working sets that fit the level but not the one below (per thread for
 /// the private L1 and L2, all threads together for the shared last level).
-pub fn level_bandwidths(sweep: &[SweepPoint], caches: &splitapply::CacheSizes) -> [Option<f64>; 3] {
+pub(crate) fn level_bandwidths(
+    sweep: &[SweepPoint],
+    caches: &splitapply::CacheSizes,
+) -> [Option<f64>; 3] {
     let best = |fits: &dyn Fn(&SweepPoint) -> bool| {
         sweep
             .iter()

@@ -46,7 +46,7 @@ const SIMD: RGBColor = RGBColor(90, 90, 160);
 const SCALAR: RGBColor = RGBColor(150, 150, 200);
 
 /// Draws every figure into `out`; returns their paths.
-pub fn draw(r: &Results, out: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn draw(r: &Results, out: &Path) -> std::io::Result<Vec<PathBuf>> {
     let figures: [(&str, Figure); 4] = [
         ("roofline.svg", roofline),
         ("bandwidth.svg", bandwidth),

@@ -17,7 +17,7 @@ use crate::timing::Sample;
 use crate::workloads::{Baseline, Numpy, ScalingPoint, TilePoint};
 
 /// The figures, by file name and caption.
-pub const FIGURES: &[(&str, &str)] = &[
+pub(crate) const FIGURES: &[(&str, &str)] = &[
     (
         "roofline.svg",
         "Roofline: every kernel against this machine's roofs",
@@ -31,7 +31,7 @@ pub const FIGURES: &[(&str, &str)] = &[
 ];
 
 /// All measurements of one run.
-pub struct Results {
+pub(crate) struct Results {
     pub machine: Machine,
     pub options: Options,
     pub kernel_n: usize,
@@ -50,7 +50,7 @@ pub struct Results {
 }
 
 impl Results {
-    pub fn new(machine: Machine, options: Options, sizes: &Sizes) -> Results {
+    pub(crate) fn new(machine: Machine, options: Options, sizes: &Sizes) -> Results {
         Results {
             machine,
             options,
@@ -71,7 +71,7 @@ impl Results {
     }
 
     /// The roofs at every thread count.
-    pub fn roofs(&self) -> Vec<Roofs> {
+    pub(crate) fn roofs(&self) -> Vec<Roofs> {
         self.streams
             .iter()
             .zip(&self.computes)
@@ -79,21 +79,21 @@ impl Results {
             .collect()
     }
 
-    pub fn max_threads(&self) -> usize {
+    pub(crate) fn max_threads(&self) -> usize {
         self.options.max_threads()
     }
 
     /// Theoretical FMA peak (GFLOP/s) for `lanes` at `threads`, if the clock
     /// is known.
     /// Threads beyond the physical cores (SMT siblings) add no FMA pipes.
-    pub fn theoretical(&self, lanes: usize, threads: usize) -> Option<f64> {
+    pub(crate) fn theoretical(&self, lanes: usize, threads: usize) -> Option<f64> {
         let (ghz, _) = self.machine.clock_ghz?;
         let cores = threads.min(self.machine.physical_cores).max(1);
         Some(compute::theoretical(lanes, self.fma_pipes.0, ghz, cores))
     }
 
     /// The seed baseline `name` at `threads`.
-    pub fn baseline(&self, name: &str, threads: usize) -> Option<&Baseline> {
+    pub(crate) fn baseline(&self, name: &str, threads: usize) -> Option<&Baseline> {
         self.baselines
             .iter()
             .find(|b| b.name == name && b.threads == threads)
@@ -102,7 +102,7 @@ impl Results {
 
 /// "32 KiB", "1 MiB", "1.25 MiB": a byte count in the largest binary unit
 /// it reaches.
-pub fn bytes_label(bytes: usize) -> String {
+pub(crate) fn bytes_label(bytes: usize) -> String {
     let (unit, name) = if bytes >= 1 << 30 {
         (1usize << 30, "GiB")
     } else if bytes >= 1 << 20 {
@@ -122,7 +122,7 @@ fn spread(s: &Sample) -> String {
 }
 
 /// Writes report.md and report.json to `out`; returns their paths.
-pub fn write(r: &Results, out: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn write(r: &Results, out: &Path) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
     let md = out.join("report.md");
     std::fs::write(&md, markdown(r))?;
@@ -650,7 +650,7 @@ fn to_json(r: &Results) -> Value {
 
 /// The summary table on stdout: roofs, each f64 kernel at all threads, and
 /// the seed baselines.
-pub fn print_summary(r: &Results) {
+pub(crate) fn print_summary(r: &Results) {
     let roofs = r.roofs();
     let t = r.max_threads();
     let top = roofs::at(&roofs, t);

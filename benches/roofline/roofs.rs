@@ -10,7 +10,7 @@ use crate::memory::{self, Stream, SweepPoint};
 /// Memory and compute roofs at one thread count. Bandwidths in GB/s,
 /// peaks in GFLOP/s.
 #[derive(Debug, Clone)]
-pub struct Roofs {
+pub(crate) struct Roofs {
     pub threads: usize,
     pub dram: f64,
     pub l3: Option<f64>,
@@ -20,7 +20,7 @@ pub struct Roofs {
 }
 
 impl Roofs {
-    pub fn new(
+    pub(crate) fn new(
         stream: &Stream,
         sweep: &[SweepPoint],
         compute: &Compute,
@@ -46,7 +46,7 @@ impl Roofs {
     /// and its bandwidth. Up to twice the last-level cache counts as L3: a
     /// victim L3 keeps part of such a stream, and a roof must be an upper
     /// bound.
-    pub fn memory_for(&self, bytes: usize, caches: &CacheSizes) -> (&'static str, f64) {
+    pub(crate) fn memory_for(&self, bytes: usize, caches: &CacheSizes) -> (&'static str, f64) {
         let per_thread = bytes / self.threads.max(1);
         if per_thread <= caches.l2 / 2
             && let Some(bw) = self.l2
@@ -62,14 +62,14 @@ impl Roofs {
     }
 
     /// The FMA peak for one float type: the highest compute ceiling.
-    pub fn peak(&self, float: &str) -> f64 {
+    pub(crate) fn peak(&self, float: &str) -> f64 {
         self.compute.ceilings(float == "f32").2
     }
 }
 
 /// A kernel point read against its roofs.
 #[derive(Debug, Clone)]
-pub struct Placement {
+pub(crate) struct Placement {
     /// "DRAM", "L3", "L2", "stream control" (the side-by-side control loop
     /// outran the level's roof) or "FMA peak".
     pub binding: &'static str,
@@ -84,7 +84,7 @@ pub struct Placement {
     pub within_spread: bool,
 }
 
-pub fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> Placement {
+pub(crate) fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> Placement {
     let (level, level_bw) = roofs.memory_for(point.working_set(), caches);
     // The control loop, timed side by side, saw this much bandwidth: if the
     // machine gave more than the roofs measured, the roof must rise with it.
@@ -112,7 +112,7 @@ pub fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> Placeme
 }
 
 /// The roofs of the given thread count.
-pub fn at(roofs: &[Roofs], threads: usize) -> &Roofs {
+pub(crate) fn at(roofs: &[Roofs], threads: usize) -> &Roofs {
     roofs
         .iter()
         .find(|r| r.threads == threads)

@@ -8,13 +8,13 @@ use std::time::Instant;
 
 /// Seconds taken by each repetition of one measurement.
 #[derive(Debug, Clone)]
-pub struct Sample {
+pub(crate) struct Sample {
     secs: Vec<f64>,
 }
 
 impl Sample {
     /// Median seconds per repetition.
-    pub fn median(&self) -> f64 {
+    pub(crate) fn median(&self) -> f64 {
         let mut s = self.secs.clone();
         s.sort_by(f64::total_cmp);
         let m = s.len() / 2;
@@ -26,29 +26,29 @@ impl Sample {
     }
 
     /// Fastest repetition.
-    pub fn min(&self) -> f64 {
+    pub(crate) fn min(&self) -> f64 {
         self.secs.iter().copied().fold(f64::INFINITY, f64::min)
     }
 
     /// Slowest repetition.
-    pub fn max(&self) -> f64 {
+    pub(crate) fn max(&self) -> f64 {
         self.secs.iter().copied().fold(0.0, f64::max)
     }
 
     /// (max - min) / median: how far to trust the median.
-    pub fn spread(&self) -> f64 {
+    pub(crate) fn spread(&self) -> f64 {
         (self.max() - self.min()) / self.median()
     }
 
     /// Number of repetitions.
-    pub fn reps(&self) -> usize {
+    pub(crate) fn reps(&self) -> usize {
         self.secs.len()
     }
 }
 
 /// Runs `f` once to warm caches, page tables and thread pools, then `reps`
 /// timed times.
-pub fn measure(reps: usize, mut f: impl FnMut()) -> Sample {
+pub(crate) fn measure(reps: usize, mut f: impl FnMut()) -> Sample {
     f();
     let secs = (0..reps.max(1))
         .map(|_| {
@@ -63,7 +63,7 @@ pub fn measure(reps: usize, mut f: impl FnMut()) -> Sample {
 /// Times several contenders round-robin: one warm-up each, then `reps`
 /// rounds in which each runs once. A burst of noise from other tenants
 /// then hits every contender alike, which keeps their ratios honest.
-pub fn measure_interleaved(reps: usize, contenders: &mut [&mut dyn FnMut()]) -> Vec<Sample> {
+pub(crate) fn measure_interleaved(reps: usize, contenders: &mut [&mut dyn FnMut()]) -> Vec<Sample> {
     for f in contenders.iter_mut() {
         f();
     }
@@ -79,7 +79,7 @@ pub fn measure_interleaved(reps: usize, contenders: &mut [&mut dyn FnMut()]) -> 
 }
 
 /// A rayon pool with exactly `threads` workers.
-pub fn pool(threads: usize) -> rayon::ThreadPool {
+pub(crate) fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -13,11 +13,11 @@ use crate::support::*;
 use crate::timing::{Sample, measure, measure_interleaved, pool};
 
 /// Functions in the seed workload.
-pub const SEED_K: usize = 250;
+pub(crate) const SEED_K: usize = 250;
 
 /// One contender on the seed workload.
 #[derive(Debug, Clone)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub name: &'static str,
     pub threads: usize,
     pub n: usize,
@@ -25,7 +25,7 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    pub fn ns_per_element(&self) -> f64 {
+    pub(crate) fn ns_per_element(&self) -> f64 {
         self.sample.median() * 1e9 / self.n as f64
     }
 }
@@ -33,7 +33,7 @@ impl Baseline {
 /// The seed workload (k = 250 closures f_j(x) = j * x, uniform u32
 /// indices): splitapply, the `dyn Fn` loop and the fused bandwidth bound at
 /// every thread count; the serial `dyn Fn` loop and the argsort port once.
-pub fn seed_baselines(
+pub(crate) fn seed_baselines(
     threads: &[usize],
     n: usize,
     argsort_n: usize,
@@ -113,7 +113,7 @@ pub fn seed_baselines(
 
 /// The numpy originals, timed by benches/numpy_baseline.py.
 #[derive(Debug, Clone)]
-pub enum Numpy {
+pub(crate) enum Numpy {
     Measured {
         n: usize,
         seed_ns: f64,
@@ -124,7 +124,7 @@ pub enum Numpy {
 }
 
 /// Runs the numpy script with `--json`; says why when it cannot.
-pub fn numpy(n: usize, repeats: usize) -> Numpy {
+pub(crate) fn numpy(n: usize, repeats: usize) -> Numpy {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_baseline.py");
     let out = Command::new("python3")
         .arg(&script)
@@ -181,7 +181,7 @@ pub fn numpy(n: usize, repeats: usize) -> Numpy {
 
 /// One point of the tile-length sweep.
 #[derive(Debug, Clone)]
-pub struct TilePoint {
+pub(crate) struct TilePoint {
     pub workload: &'static str,
     pub tile_len: usize,
     pub threads: usize,
@@ -190,7 +190,7 @@ pub struct TilePoint {
 }
 
 /// The workloads of the tile sweep and the scaling runs.
-pub struct Workload {
+pub(crate) struct Workload {
     pub name: &'static str,
     pub what: &'static str,
     pub table: FuncTable<f64>,
@@ -230,7 +230,7 @@ impl Workload {
     }
 
     /// Runs the workload once on the current pool.
-    pub fn run(&self, engine: &Engine, out: &mut [f64]) {
+    pub(crate) fn run(&self, engine: &Engine, out: &mut [f64]) {
         match self.rolling {
             Some(w) => splitapply::rolling_mean(&self.x, w, out).unwrap(),
             None => engine
@@ -255,7 +255,7 @@ impl Workload {
 }
 
 /// W1-W4, W6, W7 of the performance plan and the rolling mean, at N points.
-pub fn workloads(n: usize) -> Vec<Workload> {
+pub(crate) fn workloads(n: usize) -> Vec<Workload> {
     let mut list = Vec::new();
     let (idx, x) = uniform_input(n, SEED_K, 1);
     let (table, boxed) = linear_closures(SEED_K);
@@ -374,7 +374,7 @@ fn rolling_reference(x: &[f64], w: usize) -> Vec<f64> {
 }
 
 /// Time against tile length for W1 and W2 on `pool`.
-pub fn tile_sweep(
+pub(crate) fn tile_sweep(
     pool: &rayon::ThreadPool,
     workloads: &[Workload],
     tile_lens: &[usize],
@@ -402,7 +402,7 @@ pub fn tile_sweep(
 
 /// One workload at one thread count.
 #[derive(Debug, Clone)]
-pub struct ScalingPoint {
+pub(crate) struct ScalingPoint {
     pub workload: &'static str,
     pub what: &'static str,
     pub threads: usize,
@@ -413,13 +413,13 @@ pub struct ScalingPoint {
 
 impl ScalingPoint {
     /// Points per second, in billions.
-    pub fn gelem_per_s(&self) -> f64 {
+    pub(crate) fn gelem_per_s(&self) -> f64 {
         self.n as f64 / self.sample.median() / 1e9
     }
 }
 
 /// Each workload at each thread count, automatic strategy and tile.
-pub fn scaling(
+pub(crate) fn scaling(
     threads: &[usize],
     workloads: &[Workload],
     reps: usize,

@@ -27,7 +27,7 @@ use crate::kernel::Kernel;
 /// - **sparse** (`k > tile_len`): the first time a function is seen in the
 ///   tile it is appended to `touched`, and only touched functions are
 ///   visited, so huge tables cost O(tile) per tile, not O(k).
-pub struct Grouping {
+pub(super) struct Grouping {
     /// Per function: a count, then a segment cursor. All zero between tiles.
     counts: Vec<u32>,
     /// Sparse layout only: functions present in the current tile, in order of
@@ -38,7 +38,7 @@ pub struct Grouping {
 
 impl Grouping {
     /// A grouping for `k` functions and tiles of up to `tile_len` points.
-    pub fn new(k: usize, tile_len: usize) -> Self {
+    pub(super) fn new(k: usize, tile_len: usize) -> Self {
         assert!(
             u32::try_from(tile_len).is_ok(),
             "tile length must fit in u32"
@@ -55,7 +55,7 @@ impl Grouping {
     /// counts into segment starts, which the placement then hands out as
     /// slots.
     #[inline]
-    pub fn count<I: Index>(&mut self, idx: &[I]) {
+    pub(super) fn count<I: Index>(&mut self, idx: &[I]) {
         // Start from zero whatever the previous tile left (it may have been
         // cut short by a panicking kernel): the slot bound that
         // `group_and_gather` relies on needs exact counts.
@@ -96,7 +96,7 @@ impl Grouping {
 
     /// Number of distinct functions in `idx`, i.e. the number of segments
     /// the tile will have. The next [`Grouping::count`] starts afresh.
-    pub fn count_distinct<I: Index>(&mut self, idx: &[I]) -> usize {
+    pub(super) fn count_distinct<I: Index>(&mut self, idx: &[I]) -> usize {
         self.count(idx);
         if self.sparse {
             return self.touched.len();
@@ -177,7 +177,7 @@ impl Grouping {
     /// Once every point is placed: visits the non-empty segments as
     /// `(function, start..end)` in order.
     #[inline]
-    pub fn segments(&self, mut visit: impl FnMut(usize, std::ops::Range<usize>)) {
+    pub(super) fn segments(&self, mut visit: impl FnMut(usize, std::ops::Range<usize>)) {
         let mut start = 0usize;
         let mut step = |j: usize, end: u32| {
             let end = end as usize;
@@ -259,7 +259,7 @@ impl Slot for u32 {
 
 /// Per-worker scratch for the bucket passes, allocated once and reused for
 /// every tile the worker processes.
-pub struct BucketScratch<T> {
+pub(super) struct BucketScratch<T> {
     grouping: Grouping,
     /// Gathered values, grouped by function.
     buf: Vec<T>,
@@ -269,7 +269,7 @@ pub struct BucketScratch<T> {
 
 impl<T: Float> BucketScratch<T> {
     /// Scratch for tiles of up to `tile_len` points and `k` functions.
-    pub fn new(k: usize, tile_len: usize) -> Self {
+    pub(super) fn new(k: usize, tile_len: usize) -> Self {
         BucketScratch {
             grouping: Grouping::new(k, tile_len),
             buf: vec![T::ZERO; tile_len],
@@ -281,7 +281,7 @@ impl<T: Float> BucketScratch<T> {
     ///
     /// `idx` must already be validated against `kernels.len()` (an invalid
     /// index panics on a bounds check; it cannot cause a wrong result).
-    pub fn run_tile<I: Index>(
+    pub(super) fn run_tile<I: Index>(
         &mut self,
         kernels: &[Box<dyn Kernel<T>>],
         idx: &[I],

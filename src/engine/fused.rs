@@ -11,7 +11,7 @@ use crate::index::Index;
 
 /// Evaluates one tile of an affine table with slopes `a` and intercepts `b`.
 /// `idx` must be validated against `a.len() == b.len()`.
-pub fn affine_tile<T: Float, I: Index>(a: &[T], b: &[T], idx: &[I], x: &[T], out: &mut [T]) {
+pub(super) fn affine_tile<T: Float, I: Index>(a: &[T], b: &[T], idx: &[I], x: &[T], out: &mut [T]) {
     let lanes = T::LANES;
     let full = idx.len() / lanes * lanes;
     let (idx_body, idx_tail) = idx.split_at(full);

@@ -23,14 +23,14 @@ const BLOCK: usize = 256;
 
 /// The scratch [`run_tile`] needs for `k` kernels and tiles of `tile_len`
 /// points.
-pub fn scratch_len(k: usize, tile_len: usize) -> usize {
+pub(super) fn scratch_len(k: usize, tile_len: usize) -> usize {
     k * BLOCK.min(tile_len.max(1))
 }
 
 /// Evaluates one tile. `bufs` must hold at least
 /// [`scratch_len`]`(kernels.len(), idx.len())` values; `idx` must be
 /// validated.
-pub fn run_tile<T: Float, I: Index>(
+pub(super) fn run_tile<T: Float, I: Index>(
     kernels: &[Box<dyn Kernel<T>>],
     idx: &[I],
     x: &[T],

@@ -7,13 +7,13 @@ use rand::{RngExt, SeedableRng};
 use splitapply::{Float, FuncTable, Index};
 
 /// A seeded RNG, so every failure is reproducible.
-pub fn rng(seed: u64) -> StdRng {
+pub(crate) fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }
 
 /// Distance in units in the last place between two values of the same float
 /// type: 0 for identical bits or two NaNs, `u64::MAX` when exactly one is NaN.
-pub fn ulps<T: Float>(a: T, b: T) -> u64 {
+pub(crate) fn ulps<T: Float>(a: T, b: T) -> u64 {
     if a.is_nan() || b.is_nan() {
         return if a.is_nan() && b.is_nan() {
             0
@@ -35,7 +35,7 @@ pub fn ulps<T: Float>(a: T, b: T) -> u64 {
 }
 
 /// The obvious loop: one dynamic call per point, on a batch of one.
-pub fn reference<T: Float, I: Index>(table: &FuncTable<T>, idx: &[I], x: &[T]) -> Vec<T> {
+pub(crate) fn reference<T: Float, I: Index>(table: &FuncTable<T>, idx: &[I], x: &[T]) -> Vec<T> {
     idx.iter()
         .zip(x)
         .map(|(&i, &v)| {
@@ -55,7 +55,7 @@ pub fn reference<T: Float, I: Index>(table: &FuncTable<T>, idx: &[I], x: &[T]) -
 /// its bitwise guarantee for non-NaN results only. The fuzzer found such a
 /// case: `Affine(inf, NaN)` at 0 gave +NaN through the fused strategy and
 /// -NaN through the kernel.
-pub fn assert_bitwise_eq<T: Float>(got: &[T], want: &[T], context: &str) {
+pub(crate) fn assert_bitwise_eq<T: Float>(got: &[T], want: &[T], context: &str) {
     assert_eq!(got.len(), want.len(), "{context}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         assert!(
@@ -67,7 +67,7 @@ pub fn assert_bitwise_eq<T: Float>(got: &[T], want: &[T], context: &str) {
 
 /// Index distributions the engine must handle.
 #[derive(Debug, Clone, Copy)]
-pub enum Dist {
+pub(crate) enum Dist {
     Uniform,
     Sorted,
     /// Runs of random function numbers with random lengths up to 200.
@@ -80,7 +80,7 @@ pub enum Dist {
     LongThenShort,
 }
 
-pub const DISTS: [Dist; 5] = [
+pub(crate) const DISTS: [Dist; 5] = [
     Dist::Uniform,
     Dist::Sorted,
     Dist::Runs,
@@ -89,7 +89,7 @@ pub const DISTS: [Dist; 5] = [
 ];
 
 /// `n` function numbers below `k` with distribution `dist`, as `usize`.
-pub fn indices(n: usize, k: usize, dist: Dist, rng: &mut StdRng) -> Vec<usize> {
+pub(crate) fn indices(n: usize, k: usize, dist: Dist, rng: &mut StdRng) -> Vec<usize> {
     match dist {
         Dist::Uniform => (0..n).map(|_| rng.random_range(0..k)).collect(),
         Dist::Sorted => {
