@@ -62,8 +62,8 @@ def main():
     p.add_argument("--json", action="store_true", help="print one JSON object")
     a = p.parse_args()
     if np is None:
-        reason = "not measured: numpy not installed (pip install numpy)"
-        print(json.dumps({"not_measured": reason}) if a.json else f"numpy baseline: {reason}")
+        reason = "numpy not installed (pip install numpy)"
+        print(json.dumps({"not_measured": reason}) if a.json else f"numpy baseline: not measured: {reason}")
         sys.exit(0)
     report = {"n": a.n, "k": a.k, "rolling_n": a.rolling_n, "rolling": []}
 
