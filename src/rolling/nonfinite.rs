@@ -13,7 +13,8 @@
 //! (A window whose finite values overflow `f64` still turns the running sum
 //! infinite up to the next anchor; that needs values near `f64::MAX`.)
 
-use super::{Compensated, anchor_spacing, at, window};
+use super::anchor::{anchor_spacing, at, window};
+use super::compensated::Compensated;
 use crate::float::Float;
 
 /// Non-finite values in a window, by kind.
@@ -56,7 +57,7 @@ impl Counts {
         } else if self.neg_inf > 0 {
             f64::NEG_INFINITY
         } else {
-            (sum.hi + sum.lo) * inv_window
+            sum.value() * inv_window
         }
     }
 }
@@ -95,7 +96,7 @@ pub(super) fn careful_chunk<T: Float>(
 /// padding).
 fn window_at<T: Float>(data: &[T], w: usize, i: usize) -> (Compensated, Counts) {
     let (in_range, left_pad, right_pad) = window(data.len(), w, i);
-    let mut sum = Compensated::default();
+    let mut sum = Compensated::<f64>::default();
     let mut counts = Counts::default();
     for &v in &data[in_range] {
         sum.add(counts.track(v.to_f64(), 1, true));
