@@ -7,7 +7,7 @@
 //! SPLITAPPLY_BENCH_N=1000000 cargo bench --bench apply -- W1
 //! ```
 
-mod support;
+use splitapply_workloads::*;
 
 use std::time::Duration;
 
@@ -15,7 +15,6 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use splitapply::kernels::Exp;
 use splitapply::{Engine, FuncTable, Kernel, Plan, Strategy};
-use support::*;
 
 const K: usize = 250;
 

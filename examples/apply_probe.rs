@@ -19,8 +19,7 @@
 //! function), and `bound_exp_map` is `Exp` over every point.
 //! Each time is the median of REPS runs, in ns per point.
 
-#[path = "../benches/support/mod.rs"]
-mod support;
+use splitapply_workloads::*;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -28,7 +27,6 @@ use std::time::Instant;
 use rayon::prelude::*;
 use splitapply::kernels::Exp;
 use splitapply::{Engine, FuncTable, Kernel, Plan, Strategy};
-use support::*;
 
 const K: usize = 250;
 const ALL: [&str; 8] = ["w1", "w1a", "w2", "w3", "w4", "w5", "w6", "w7"];

@@ -15,7 +15,7 @@ pub(crate) struct Options {
 }
 
 pub(crate) const USAGE: &str = "\
-cargo bench --bench roofline [-- OPTIONS]
+cargo roofline [OPTIONS]
 
 Measures this machine's memory and compute roofs, places every splitapply
 kernel on them, and writes report.md, report.json and SVG figures.
@@ -100,10 +100,10 @@ fn parse_threads(list: &str) -> Result<Vec<usize>, String> {
     Ok(threads)
 }
 
-/// `target/roofline` under the workspace, wherever the bench runs from.
+/// `target/roofline` under the workspace, wherever the report runs from.
 fn default_out_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     target.join("roofline")
 }

@@ -125,7 +125,7 @@ pub(crate) enum Numpy {
 
 /// Runs the numpy script with `--json`; says why when it cannot.
 pub(crate) fn numpy(n: usize, repeats: usize) -> Numpy {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_baseline.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/numpy_baseline.py");
     let out = Command::new("python3")
         .arg(&script)
         .args([

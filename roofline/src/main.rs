@@ -3,9 +3,9 @@
 //! with the baselines a user would otherwise pick.
 //!
 //! ```text
-//! cargo bench --bench roofline                    # about 1.5 minutes on 2 cores
-//! cargo bench --bench roofline -- --quick         # smoke test, under 40 s
-//! cargo bench --bench roofline -- --threads 1,2,4 --out DIR
+//! cargo roofline                              # 2-4 minutes on 2 cores
+//! cargo roofline --quick                      # smoke test, under 40 s
+//! cargo roofline --threads 1,2,4 --out DIR
 //! ```
 //!
 //! Thread counts default to 1, 2, 4, ... and all cores. STREAM, the FMA
@@ -22,8 +22,7 @@
 //! sweep, thread scaling), `roofs` (which roof binds each point), `report`
 //! (Markdown, JSON, stdout) and `plots` (SVG).
 
-#[path = "../support/mod.rs"]
-mod support;
+use splitapply_workloads as support;
 
 mod cli;
 mod compute;
