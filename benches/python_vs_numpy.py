@@ -70,15 +70,30 @@ def seed(args):
         "numpy idx*x": lambda: np.multiply(idx, x, out=out),
     }
     print(f"seed workload: N = {n:,}, k = {k}, f64, uint32 indices; ns/point per round")
-    ratios = {"numpy / sa 1 thread": [], "numpy / sa all cores": [], "sa all cores / numpy idx*x": []}
-    for r in range(args.rounds):
+    timed_rounds(
+        args.rounds,
+        n,
+        contenders,
+        {
+            "numpy / sa 1 thread": ("numpy idiom", "sa 1 thread"),
+            "numpy / sa all cores": ("numpy idiom", "sa all cores"),
+            "sa all cores / numpy idx*x": ("sa all cores", "numpy idx*x"),
+        },
+    )
+
+
+def timed_rounds(rounds, n, contenders, ratios):
+    """Times every contender in turn, `rounds` times; prints each round's
+    ns/point and the median of each ratio (name: (numerator, denominator))
+    over the rounds."""
+    values = {name: [] for name in ratios}
+    for r in range(rounds):
         ns = {name: seconds(fn) * 1e9 / n for name, fn in contenders.items()}
-        ratios["numpy / sa 1 thread"].append(ns["numpy idiom"] / ns["sa 1 thread"])
-        ratios["numpy / sa all cores"].append(ns["numpy idiom"] / ns["sa all cores"])
-        ratios["sa all cores / numpy idx*x"].append(ns["sa all cores"] / ns["numpy idx*x"])
+        for name, (top, bottom) in ratios.items():
+            values[name].append(ns[top] / ns[bottom])
         print(f"  round {r + 1}: " + ", ".join(f"{name} {v:.2f}" for name, v in ns.items()))
-    for name, values in ratios.items():
-        print(f"  median {name}: {statistics.median(values):.1f}x  (rounds: {', '.join(f'{v:.1f}' for v in values)})")
+    for name, vs in values.items():
+        print(f"  median {name}: {statistics.median(vs):.1f}x  (rounds: {', '.join(f'{v:.1f}' for v in vs)})")
 
 
 def horner(coeffs):
@@ -116,15 +131,16 @@ def mixed(args):
     zeros = np.zeros(n, np.uint32)  # every point to function 0, Exp: a plain map
     contenders["exp map alone, all cores"] = lambda: sa.apply(t, zeros, x, out=out)
     print(f"mixed table: N = {n:,}, k = {k} (half Exp, half degree-8 Poly), f64, uint32 indices; ns/point per round")
-    ratios = {"numpy / sa 1 thread": [], "numpy / sa all cores": [], "sa all cores / exp map": []}
-    for r in range(args.rounds):
-        ns = {name: seconds(fn) * 1e9 / n for name, fn in contenders.items()}
-        ratios["numpy / sa 1 thread"].append(ns["numpy idiom"] / ns["sa 1 thread"])
-        ratios["numpy / sa all cores"].append(ns["numpy idiom"] / ns["sa all cores"])
-        ratios["sa all cores / exp map"].append(ns["sa all cores"] / ns["exp map alone, all cores"])
-        print(f"  round {r + 1}: " + ", ".join(f"{name} {v:.2f}" for name, v in ns.items()))
-    for name, values in ratios.items():
-        print(f"  median {name}: {statistics.median(values):.1f}x  (rounds: {', '.join(f'{v:.1f}' for v in values)})")
+    timed_rounds(
+        args.rounds,
+        n,
+        contenders,
+        {
+            "numpy / sa 1 thread": ("numpy idiom", "sa 1 thread"),
+            "numpy / sa all cores": ("numpy idiom", "sa all cores"),
+            "sa all cores / exp map": ("sa all cores", "exp map alone, all cores"),
+        },
+    )
 
 
 def overhead(args):
