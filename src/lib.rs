@@ -3,8 +3,9 @@
 //! Apply one of `k` functions to each of `N` points, chosen by an index
 //! array: `out[i] = f[idx[i]](x[i])`, fast.
 //!
-//! The usual answers are a per-element `dyn Fn` call (no SIMD, 1.3–4 ns per
-//! point) or numpy's argsort and fancy indexing (60–170 ns per point).
+//! The usual answers are a per-element `dyn Fn` call, which can never use
+//! SIMD, or numpy's argsort and fancy indexing, which moves every point
+//! several times (measured costs: README.md and perf-notes.md).
 //! splitapply instead works in cache-sized tiles over the current rayon pool.
 //! In each tile it
 //!
