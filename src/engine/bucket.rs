@@ -119,7 +119,7 @@ impl Grouping {
     /// # Panics
     /// If an index is `>= k`, or the slices are shorter than `idx`.
     #[inline]
-    pub(crate) fn group_and_gather<T: Copy, I: Index, S: Slot>(
+    pub(super) fn group_and_gather<T: Copy, I: Index, S: Slot>(
         &mut self,
         idx: &[I],
         x: &[T],
@@ -138,7 +138,7 @@ impl Grouping {
     ///
     /// # Panics
     /// If an index is `>= k`, or `dest` is shorter than `idx`.
-    pub(crate) fn group<I: Index, S: Slot>(&mut self, idx: &[I], dest: &mut [S]) {
+    pub(super) fn group<I: Index, S: Slot>(&mut self, idx: &[I], dest: &mut [S]) {
         self.count(idx);
         self.assign_slots(idx, dest, std::iter::repeat(()), |_, ()| {});
     }
@@ -205,7 +205,7 @@ impl Grouping {
 /// unchecked form gained nothing over the whole apply (perf-notes.md,
 /// "What was tried").
 #[inline]
-pub(crate) fn combine<T: Copy, S: Slot>(dest: &[S], buf: &[T], out: &mut [T]) {
+pub(super) fn combine<T: Copy, S: Slot>(dest: &[S], buf: &[T], out: &mut [T]) {
     for (o, &d) in out.iter_mut().zip(dest) {
         *o = buf[d.slot()];
     }
@@ -215,7 +215,7 @@ pub(crate) fn combine<T: Copy, S: Slot>(dest: &[S], buf: &[T], out: &mut [T]) {
 /// [`Plan`](super::Plan), whose slots were assigned once by
 /// [`Grouping::group`].
 #[inline]
-pub(crate) fn gather_by_slots<T: Copy, S: Slot>(dest: &[S], x: &[T], buf: &mut [T]) {
+pub(super) fn gather_by_slots<T: Copy, S: Slot>(dest: &[S], x: &[T], buf: &mut [T]) {
     for (&d, &v) in dest.iter().zip(x) {
         buf[d.slot()] = v;
     }
@@ -224,7 +224,7 @@ pub(crate) fn gather_by_slots<T: Copy, S: Slot>(dest: &[S], x: &[T], buf: &mut [
 /// A point's slot in its tile's grouped buffer: `u32` in the engine,
 /// whose tiles may be set to any length; `u16` in a [`Plan`](super::Plan),
 /// which stores one per point and caps its tiles at 65,536 points.
-pub(crate) trait Slot: Copy + Send + Sync {
+pub(super) trait Slot: Copy + Send + Sync {
     /// The largest slot this type holds.
     const MAX_SLOT: usize;
     /// `slot` as this type; `slot <= MAX_SLOT`.

@@ -71,7 +71,7 @@ impl Plan {
         Plan::build(idx, k, tile_len_for::<f64, I>(0))
     }
 
-    pub(crate) fn build<I: Index>(idx: &[I], k: usize, tile_len: usize) -> Result<Plan, Error> {
+    pub(super) fn build<I: Index>(idx: &[I], k: usize, tile_len: usize) -> Result<Plan, Error> {
         if k == 0 && !idx.is_empty() {
             return Err(Error::EmptyTable { len: idx.len() });
         }

@@ -60,7 +60,7 @@ const RUN_BLOCK: usize = 32;
 
 /// Number of maximal runs of equal values in `idx` (0 when empty).
 /// Branch-free so it vectorises.
-pub(crate) fn count_runs<I: Index>(idx: &[I]) -> usize {
+pub(super) fn count_runs<I: Index>(idx: &[I]) -> usize {
     if idx.is_empty() {
         return 0;
     }
@@ -73,7 +73,7 @@ pub(crate) fn count_runs<I: Index>(idx: &[I]) -> usize {
 }
 
 /// Evaluates one tile run by run: `out[run] = kernel(x[run])`.
-pub(crate) fn run_tile<T: Float, I: Index>(
+pub(super) fn run_tile<T: Float, I: Index>(
     kernels: &[Box<dyn Kernel<T>>],
     idx: &[I],
     x: &[T],
@@ -87,14 +87,14 @@ pub(crate) fn run_tile<T: Float, I: Index>(
 /// extra points in their favour (so that a short run or two at the start
 /// does not decide).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ShortRuns {
+pub(super) struct ShortRuns {
     pub min_average: usize,
     pub grace: usize,
 }
 
 /// Like [`run_tile`], but stops where `until` says the runs have turned
 /// short, and returns how many points it evaluated. `None` never stops.
-pub(crate) fn run_while<T: Float, I: Index>(
+pub(super) fn run_while<T: Float, I: Index>(
     kernels: &[Box<dyn Kernel<T>>],
     idx: &[I],
     x: &[T],

@@ -80,7 +80,7 @@ const TINY_SEGMENTS: usize = 4;
 const SELECT_MAX_K: usize = 2;
 
 /// What a whole call does, settled before any index is read.
-pub(crate) enum CallStrategy<'t, T> {
+pub(super) enum CallStrategy<'t, T> {
     /// One streaming pass over an affine table's coefficients.
     Fused { a: &'t [T], b: &'t [T] },
     /// Tile by tile: `strategy` forced, or `Auto` to choose per tile.
@@ -93,7 +93,7 @@ pub(crate) enum CallStrategy<'t, T> {
 /// The per-call decision: fused when the table is one family (and the
 /// strategy allows it), else tile by tile. A forced strategy the table
 /// cannot use is an [`Error::StrategyUnavailable`].
-pub(crate) fn choose_for_call<T: Float>(
+pub(super) fn choose_for_call<T: Float>(
     strategy: Strategy,
     table: &FuncTable<T>,
 ) -> Result<CallStrategy<'_, T>, Error> {
@@ -117,7 +117,7 @@ pub(crate) fn choose_for_call<T: Float>(
 
 /// Per-worker state for the tile strategies: scratch is allocated on first
 /// use and reused for every later tile of the worker.
-pub(crate) struct TileWorker<'a, T: Float> {
+pub(super) struct TileWorker<'a, T: Float> {
     kernels: &'a [Box<dyn Kernel<T>>],
     /// `Auto`, `Bucket`, `Runs` or `Select` (never `Fused`, handled per call).
     strategy: Strategy,
@@ -129,7 +129,7 @@ pub(crate) struct TileWorker<'a, T: Float> {
 }
 
 impl<'a, T: Float> TileWorker<'a, T> {
-    pub(crate) fn new(
+    pub(super) fn new(
         kernels: &'a [Box<dyn Kernel<T>>],
         strategy: Strategy,
         select_allowed: bool,
@@ -146,7 +146,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
     }
 
     /// Evaluates one tile with the configured or chosen strategy.
-    pub(crate) fn run<I: Index>(&mut self, idx: &[I], x: &[T], out: &mut [T]) {
+    pub(super) fn run<I: Index>(&mut self, idx: &[I], x: &[T], out: &mut [T]) {
         let choice = match self.strategy {
             Strategy::Auto => self.choose_for_tile(idx),
             Strategy::Runs => TileChoice::Runs,

@@ -15,7 +15,7 @@ const MAX_AUTO_TILE: usize = 1 << 16;
 /// it is not 0, or else the number of points whose resident working set
 /// fits the L2 cache, a power of two clamped to `1024..=65536`; see
 /// [`Engine::effective_tile_len`](super::Engine::effective_tile_len).
-pub(crate) fn tile_len_for<T: Float, I: Index>(requested: usize) -> usize {
+pub(super) fn tile_len_for<T: Float, I: Index>(requested: usize) -> usize {
     if requested > 0 {
         return requested.min(u32::MAX as usize);
     }
@@ -37,7 +37,7 @@ const JOBS_PER_THREAD: usize = 4;
 /// `make_scratch` is called once per rayon job (a few times per thread), never
 /// per tile. With one thread or one tile everything runs on the caller's
 /// thread with a single scratch.
-pub(crate) fn for_each_tile<S, A: Sync, B: Sync, C: Send>(
+pub(super) fn for_each_tile<S, A: Sync, B: Sync, C: Send>(
     tile: usize,
     a: &[A],
     b: &[B],
