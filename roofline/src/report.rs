@@ -1,7 +1,7 @@
 //! Everything one run measured, written as report.md, report.json and a
 //! summary on stdout.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -133,33 +133,53 @@ pub(crate) fn write(r: &Results, out: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn markdown(r: &Results) -> String {
-    let m = &r.machine;
-    let roofs = r.roofs();
     let mut s = String::new();
-    let w = &mut s;
-    let _ = writeln!(w, "# splitapply roofline report\n");
+    let sections: [fn(&mut String, &Results) -> fmt::Result; 8] = [
+        preamble,
+        machine,
+        memory_roofs,
+        compute_roofs,
+        kernels,
+        seed_baselines,
+        tile_sweep,
+        scaling,
+    ];
+    for section in sections {
+        section(&mut s, r).expect("writing to a String cannot fail");
+    }
+    s
+}
+
+/// The title, and the warnings a reader must see first.
+fn preamble(w: &mut String, r: &Results) -> fmt::Result {
+    let m = &r.machine;
+    writeln!(w, "# splitapply roofline report\n")?;
     if r.options.quick {
-        let _ = writeln!(
+        writeln!(
             w,
             "> **Quick run** (`--quick`): small sizes and few repetitions, a smoke test. \
              Its working sets sit in cache, so read the numbers as a check that \
              everything runs, not as this machine's figures.\n"
-        );
+        )?;
     }
     if let Some(warning) = m.warning() {
-        let _ = writeln!(w, "> **WARNING: {warning}**\n");
+        writeln!(w, "> **WARNING: {warning}**\n")?;
     }
+    Ok(())
+}
 
-    // 1. Machine
-    let _ = writeln!(w, "## 1. Machine\n");
-    let _ = writeln!(w, "| | |\n|---|---|");
-    let _ = writeln!(w, "| CPU | {} |", m.cpu_model);
-    let _ = writeln!(
+/// Section 1: the machine and how the report was run.
+fn machine(w: &mut String, r: &Results) -> fmt::Result {
+    let m = &r.machine;
+    writeln!(w, "## 1. Machine\n")?;
+    writeln!(w, "| | |\n|---|---|")?;
+    writeln!(w, "| CPU | {} |", m.cpu_model)?;
+    writeln!(
         w,
         "| cores | {} logical, {} physical |",
         m.logical_cores, m.physical_cores
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| caches | L1d {} and L2 {} per core, last level {} shared ({} in all){} |",
         bytes_label(m.caches.l1d),
@@ -171,35 +191,39 @@ fn markdown(r: &Results) -> String {
         } else {
             " (defaults: the OS did not say)"
         }
-    );
+    )?;
     match m.clock_ghz {
         Some((ghz, src)) => {
-            let _ = writeln!(w, "| clock | {ghz:.2} GHz (from {src}) |");
+            writeln!(w, "| clock | {ghz:.2} GHz (from {src}) |")?;
         }
         None => {
-            let _ = writeln!(w, "| clock | unknown |");
+            writeln!(w, "| clock | unknown |")?;
         }
     }
-    let _ = writeln!(w, "| rustc | {} |", m.rustc);
-    let _ = writeln!(
+    writeln!(w, "| rustc | {} |", m.rustc)?;
+    writeln!(
         w,
         "| kernels compiled for | {} |",
         m.simd.compiled().join(" ")
-    );
-    let _ = writeln!(w, "| CPU supports | {} |", m.simd.available().join(" "));
-    let _ = writeln!(
+    )?;
+    writeln!(w, "| CPU supports | {} |", m.simd.available().join(" "))?;
+    writeln!(
         w,
         "| SIMD types | f64x4 and f32x8 (`wide`), 256-bit; f64x8 and f32x16 for exp, ln, sin, cos, pow, logistic |"
-    );
+    )?;
     let threads: Vec<String> = m.threads.iter().map(|t| t.to_string()).collect();
-    let _ = writeln!(w, "| thread counts | {} |", threads.join(", "));
-    let _ = writeln!(w, "| date | {} |", m.date_utc);
-    let _ = writeln!(w, "| git commit | {} |", m.git_commit);
-    let _ = writeln!(w, "| run time | {:.0} s |\n", r.elapsed_s);
+    writeln!(w, "| thread counts | {} |", threads.join(", "))?;
+    writeln!(w, "| date | {} |", m.date_utc)?;
+    writeln!(w, "| git commit | {} |", m.git_commit)?;
+    writeln!(w, "| run time | {:.0} s |\n", r.elapsed_s)?;
+    Ok(())
+}
 
-    // 2. Memory
-    let _ = writeln!(w, "## 2. Memory roofs\n");
-    let _ = writeln!(
+/// Section 2: the STREAM roofs.
+fn memory_roofs(w: &mut String, r: &Results) -> fmt::Result {
+    let roofs = r.roofs();
+    writeln!(w, "## 2. Memory roofs\n")?;
+    writeln!(
         w,
         "STREAM, best of several runs at the start of the report and as many at its end, \
          each array {} in total (at least 4x all last-level caches together). \
@@ -213,14 +237,14 @@ fn markdown(r: &Results) -> String {
         r.streams
             .first()
             .map_or("?".into(), |s| bytes_label(s.array_bytes))
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| threads | Copy | Scale | Add | Triad | DRAM roof (best) |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|---|");
+    )?;
+    writeln!(w, "|---|---|---|---|---|---|")?;
     for st in &r.streams {
-        let _ = writeln!(
+        writeln!(
             w,
             "| {} | {:.1} | {:.1} | {:.1} | {:.1} | **{:.1}** |",
             st.threads,
@@ -229,20 +253,20 @@ fn markdown(r: &Results) -> String {
             st.add,
             st.triad,
             st.best()
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         w,
         "\nCache-level roofs from the working-set sweep (Triad, median; each level's best \
          working set that fits it but not the level below):\n"
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| threads | L1 | L2 | L3 | DRAM |\n|---|---|---|---|---|"
-    );
+    )?;
     let opt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
     for ro in &roofs {
-        let _ = writeln!(
+        writeln!(
             w,
             "| {} | {} | {} | {} | {:.1} |",
             ro.threads,
@@ -250,17 +274,17 @@ fn markdown(r: &Results) -> String {
             opt(ro.l2),
             opt(ro.l3),
             ro.dram
-        );
+        )?;
     }
-    let _ = writeln!(w, "\nWorking-set sweep (GB/s by working set per thread):\n");
+    writeln!(w, "\nWorking-set sweep (GB/s by working set per thread):\n")?;
     let mut header = "| working set per thread |".to_string();
     let mut rule = "|---|".to_string();
     let swept = r.options.end_threads();
     for t in &swept {
-        let _ = write!(header, " {t} threads |");
+        write!(header, " {t} threads |")?;
         rule.push_str("---|");
     }
-    let _ = writeln!(w, "{header}\n{rule}");
+    writeln!(w, "{header}\n{rule}")?;
     let sizes: Vec<usize> = {
         let mut v: Vec<usize> = r.sweep.iter().map(|p| p.bytes_per_thread).collect();
         v.sort_unstable();
@@ -276,22 +300,26 @@ fn markdown(r: &Results) -> String {
                 .find(|p| p.threads == t && p.bytes_per_thread == size)
             {
                 Some(p) => {
-                    let _ = write!(row, " {:.1} |", p.gbps);
+                    write!(row, " {:.1} |", p.gbps)?;
                 }
                 None => row.push_str(" - |"),
             }
         }
-        let _ = writeln!(w, "{row}");
+        writeln!(w, "{row}")?;
     }
-    let _ = writeln!(w, "\n![bandwidth](bandwidth.svg)\n");
+    writeln!(w, "\n![bandwidth](bandwidth.svg)\n")?;
+    Ok(())
+}
 
-    // 3. Compute
-    let _ = writeln!(w, "## 3. Compute roofs\n");
+/// Section 3: the compute roofs.
+fn compute_roofs(w: &mut String, r: &Results) -> fmt::Result {
+    let m = &r.machine;
+    writeln!(w, "## 3. Compute roofs\n")?;
     let (pipes, from_env) = r.fma_pipes;
     let clock = m
         .clock_ghz
         .map_or("unknown clock".into(), |(g, _)| format!("{g:.2} GHz"));
-    let _ = writeln!(
+    writeln!(
         w,
         "Peak GFLOP/s from 12 independent accumulator chains per thread (an FMA counts 2 \
          FLOPs). Theoretical peak = lanes x 2 x FMA pipes x clock x threads, assuming \
@@ -306,12 +334,12 @@ fn markdown(r: &Results) -> String {
         } else {
             "set SPLITAPPLY_FMA_PIPES to change"
         }
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| threads | type | FMA (256-bit / wide) | 256-bit % of theoretical | mul+add | scalar (derived) |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|---|");
+    )?;
+    writeln!(w, "|---|---|---|---|---|---|")?;
     for c in &r.computes {
         for (ty, lanes, f32) in [("f64", 4, false), ("f32", 8, true)] {
             let (scalar, mul_add, fma) = c.ceilings(f32);
@@ -325,31 +353,36 @@ fn markdown(r: &Results) -> String {
             let pct = r
                 .theoretical(lanes, c.threads)
                 .map_or("-".into(), |t| format!("{:.0}%", 100.0 * narrow / t));
-            let _ = writeln!(
+            writeln!(
                 w,
                 "| {} | {ty} | {fma:.1} ({narrow:.1} / {wide:.1}) | {pct} | {mul_add:.1} | {scalar:.1} |",
                 c.threads
-            );
+            )?;
         }
     }
 
     if let (Some(first), Some((ghz, src))) = (r.computes.first(), m.clock_ghz) {
         let implied = first.f64_fma_widths.0 / (4 * 2 * pipes * first.threads) as f64;
         if implied > ghz * 1.02 {
-            let _ = writeln!(
+            writeln!(
                 w,
                 "\nAbove 100% means the clock read from {src} ({ghz:.2} GHz) is not the clock \
                  the cores ran at: a hypervisor reports the nominal clock, and turbo runs \
                  higher. The measured {}-thread f64 FMA rate implies at least {implied:.2} GHz \
                  with {pipes} FMA pipes.",
                 first.threads
-            );
+            )?;
         }
     }
+    Ok(())
+}
 
-    // 4. Kernels
-    let _ = writeln!(w, "\n## 4. Kernels\n");
-    let _ = writeln!(
+/// Section 4: every kernel placed on the roofs.
+fn kernels(w: &mut String, r: &Results) -> fmt::Result {
+    let m = &r.machine;
+    let roofs = r.roofs();
+    writeln!(w, "\n## 4. Kernels\n")?;
+    writeln!(
         w,
         "Each built-in kernel alone (map: one kernel over all N points; {} and {} B per \
          element for f64 and f32) and inside `apply` (k = 250 instances, uniform u32 \
@@ -372,12 +405,12 @@ fn markdown(r: &Results) -> String {
          limited by instructions its FLOP count does not see (range reduction, selects, \
          searches, compensation), not by memory.\n",
         16, 8, r.kernel_n
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| kernel | type | mode | threads | FLOP/elem | B/elem | FLOP/B | ns/elem | GFLOP/s | GB/s | control GB/s | binding roof | % of roof |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    )?;
+    writeln!(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
     for p in &r.kernels {
         let pl = roofs::place(p, roofs::at(&roofs, p.threads), &m.caches);
         let flag = match (pl.above_roof, pl.within_spread) {
@@ -385,7 +418,7 @@ fn markdown(r: &Results) -> String {
             (true, true) => " **ABOVE ROOF: measurement error, within the timing spread**",
             (true, false) => " **ABOVE ROOF: measurement error, beyond the timing spread**",
         };
-        let _ = writeln!(
+        writeln!(
             w,
             "| {} | {} | {} | {} | {:.0} | {:.0} | {:.2} | {:.3} {} | {:.1} | {:.1} | {:.1} | {} | {:.0}%{flag} |",
             p.kernel,
@@ -402,27 +435,30 @@ fn markdown(r: &Results) -> String {
             p.control_gbps(),
             pl.binding,
             100.0 * pl.fraction
-        );
+        )?;
     }
-    let _ = writeln!(w, "\n![roofline](roofline.svg)\n");
+    writeln!(w, "\n![roofline](roofline.svg)\n")?;
+    Ok(())
+}
 
-    // 5. Baselines
-    let _ = writeln!(w, "## 5. The seed workload against its baselines\n");
-    let _ = writeln!(
+/// Section 5: the seed workload against its baselines.
+fn seed_baselines(w: &mut String, r: &Results) -> fmt::Result {
+    writeln!(w, "## 5. The seed workload against its baselines\n")?;
+    writeln!(
         w,
         "k = 250 closures f_j(x) = j * x, uniform u32 indices, N = {}, f64. Ratio = the \
          contender's time / splitapply's at the same thread count (1 thread for the \
          serial contenders); above 1 means splitapply is faster.\n",
         r.seed_n
-    );
-    let _ = writeln!(w, "| contender | threads | N | ns/elem | vs splitapply |");
-    let _ = writeln!(w, "|---|---|---|---|---|");
+    )?;
+    writeln!(w, "| contender | threads | N | ns/elem | vs splitapply |")?;
+    writeln!(w, "|---|---|---|---|---|")?;
     for b in &r.baselines {
         let ours = r
             .baseline("splitapply", b.threads)
             .map(Baseline::ns_per_element);
         let ratio = ours.map_or("-".into(), |o| format!("{:.2}x", b.ns_per_element() / o));
-        let _ = writeln!(
+        writeln!(
             w,
             "| {} | {} | {} | {:.2} {} | {ratio} |",
             b.name,
@@ -430,7 +466,7 @@ fn markdown(r: &Results) -> String {
             b.n,
             b.ns_per_element(),
             spread(&b.sample)
-        );
+        )?;
     }
     match &r.numpy {
         Numpy::Measured {
@@ -440,26 +476,29 @@ fn markdown(r: &Results) -> String {
         } => {
             let ours = r.baseline("splitapply", 1).map(Baseline::ns_per_element);
             let ratio = ours.map_or("-".into(), |o| format!("{:.0}x", seed_ns / o));
-            let _ = writeln!(
+            writeln!(
                 w,
                 "| numpy original (python3) | 1 | {n} | {seed_ns:.1} | {ratio} |"
-            );
+            )?;
             for (hw, ns, err) in rolling {
-                let _ = writeln!(
+                writeln!(
                     w,
                     "\nnumpy's rolling-mean idiom (cumsum), N = {n}, w = {hw}: {ns:.1} ns/element, \
                      relative error {err:.1e}."
-                );
+                )?;
             }
         }
         Numpy::NotMeasured(why) => {
-            let _ = writeln!(w, "| numpy original | - | - | not measured: {why} | - |");
+            writeln!(w, "| numpy original | - | - | not measured: {why} | - |")?;
         }
     }
+    Ok(())
+}
 
-    // 6. Tiles
-    let _ = writeln!(w, "\n## 6. Tile-length sweep\n");
-    let _ = writeln!(
+/// Section 6: the tile-length sweep.
+fn tile_sweep(w: &mut String, r: &Results) -> fmt::Result {
+    writeln!(w, "\n## 6. Tile-length sweep\n")?;
+    writeln!(
         w,
         "Bucket strategy on {} threads, N = {}. The automatic tile here is {} points. Too \
          short and the per-tile work (histogram reset, k-sized prefix sums) dominates; too \
@@ -468,11 +507,11 @@ fn markdown(r: &Results) -> String {
         r.max_threads(),
         r.seed_n,
         r.auto_tile_len
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| tile length | W1 ns/elem | W2 ns/elem |\n|---|---|---|"
-    );
+    )?;
     let mut lens: Vec<usize> = r.tiles.iter().map(|t| t.tile_len).collect();
     lens.sort_unstable();
     lens.dedup();
@@ -489,25 +528,28 @@ fn markdown(r: &Results) -> String {
                     )
                 })
         };
-        let _ = writeln!(w, "| {len} | {} | {} |", cell("W1"), cell("W2"));
+        writeln!(w, "| {len} | {} | {} |", cell("W1"), cell("W2"))?;
     }
-    let _ = writeln!(w, "\n![tiles](tiles.svg)\n");
+    writeln!(w, "\n![tiles](tiles.svg)\n")?;
+    Ok(())
+}
 
-    // 7. Scaling
-    let _ = writeln!(w, "## 7. Thread scaling\n");
-    let _ = writeln!(
+/// Section 7: thread scaling of every workload.
+fn scaling(w: &mut String, r: &Results) -> fmt::Result {
+    writeln!(w, "## 7. Thread scaling\n")?;
+    writeln!(
         w,
         "Automatic strategy, N = {}. Ideal = the rate at the first thread count, scaled by \
          the thread count; STREAM ceiling = \
          the DRAM roof at that thread count / the workload's bytes per element (20 B for \
          apply, 16 B for the rolling mean).\n",
         r.seed_n
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         w,
         "| workload | threads | ns/elem | Gelem/s | speedup | ideal | STREAM ceiling Gelem/s | % of ceiling |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+    )?;
+    writeln!(w, "|---|---|---|---|---|---|---|---|")?;
     for p in &r.scaling {
         let one = r
             .scaling
@@ -519,7 +561,7 @@ fn markdown(r: &Results) -> String {
             .iter()
             .find(|s| s.threads == p.threads)
             .map_or(f64::NAN, |s| s.best() / p.bytes_per_element);
-        let _ = writeln!(
+        writeln!(
             w,
             "| {} ({}) | {} | {:.2} {} | {:.3} | {:.2}x | {:.0}x | {:.3} | {:.0}% |",
             p.workload,
@@ -532,10 +574,10 @@ fn markdown(r: &Results) -> String {
             p.threads as f64 / r.options.threads[0] as f64,
             ceiling,
             100.0 * p.gelem_per_s() / ceiling
-        );
+        )?;
     }
-    let _ = writeln!(w, "\n![scaling](scaling.svg)");
-    s
+    writeln!(w, "\n![scaling](scaling.svg)")?;
+    Ok(())
 }
 
 fn sample_json(s: &Sample) -> Value {
