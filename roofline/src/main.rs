@@ -209,7 +209,7 @@ fn main() {
     step("numpy original (python3)");
     results.numpy = workloads::numpy(sizes.numpy_n, sizes.numpy_reps);
 
-    step("building workloads W1-W7");
+    step("building the workloads");
     let workloads = workloads::workloads(sizes.seed_n);
     let all = pool(options.max_threads());
     results.tiles = workloads::tile_sweep(&all, &workloads, &sizes.tile_lens, sizes.reps, step);

@@ -9,11 +9,11 @@ use std::process::Command;
 
 use splitapply::{Engine, FuncTable, Strategy};
 
-use crate::support::*;
+use crate::support::{
+    self, argsort_port, check, dyn_loop_parallel, dyn_loop_serial, fused_linear, reference,
+    uniform_input,
+};
 use crate::timing::{Sample, measure, measure_interleaved, pool};
-
-/// Functions in the seed workload.
-pub(crate) const SEED_K: usize = 250;
 
 /// One contender on the seed workload.
 #[derive(Debug, Clone)]
@@ -40,8 +40,13 @@ pub(crate) fn seed_baselines(
     reps: usize,
     mut progress: impl FnMut(&str),
 ) -> Vec<Baseline> {
-    let (idx, x) = uniform_input(n, SEED_K, 1);
-    let (table, boxed) = linear_closures(SEED_K);
+    let support::Workload {
+        table,
+        boxed,
+        idx,
+        x,
+        ..
+    } = support::workload("W1", n).expect("W1 is in the catalogue");
     let want = reference(&boxed, &idx, &x);
     let mut out = vec![0.0; n];
     let mut rows = Vec::new();
@@ -206,24 +211,17 @@ pub(crate) struct Workload {
 }
 
 impl Workload {
-    fn apply(
-        name: &'static str,
-        what: &'static str,
-        table: FuncTable<f64>,
-        boxed: &[DynFn],
-        idx: Vec<u32>,
-        x: Vec<f64>,
-        max_rel: f64,
-    ) -> Workload {
-        let want = reference(boxed, &idx, &x);
+    /// A catalogue workload, with its reference computed once.
+    fn apply(w: support::Workload) -> Workload {
+        let want = reference(&w.boxed, &w.idx, &w.x);
         Workload {
-            name,
-            what,
-            table,
-            idx,
-            x,
+            name: w.name,
+            what: w.what,
+            table: w.table,
+            idx: w.idx,
+            x: w.x,
             want,
-            max_rel,
+            max_rel: w.max_rel,
             bytes_per_element: 20.0,
             rolling: None,
         }
@@ -254,90 +252,15 @@ impl Workload {
     }
 }
 
-/// W1-W4, W6, W7 of the performance plan and the rolling mean, at N points.
+/// Every workload of the catalogue but W5 (W2's table through a plan, which
+/// the engine alone cannot run), and the rolling mean, at N points.
 pub(crate) fn workloads(n: usize) -> Vec<Workload> {
-    let mut list = Vec::new();
-    let (idx, x) = uniform_input(n, SEED_K, 1);
-    let (table, boxed) = linear_closures(SEED_K);
-    list.push(Workload::apply(
-        "W1",
-        "k=250 closures j*x",
-        table,
-        &boxed,
-        idx.clone(),
-        x.clone(),
-        0.0,
-    ));
-    list.push(Workload::apply(
-        "W1a",
-        "k=250 Affine(j, 0)",
-        linear_affine(SEED_K),
-        &boxed,
-        idx,
-        x,
-        0.0,
-    ));
-
-    let (idx, x) = uniform_input(n, SEED_K, 2);
-    let (table, boxed) = exp_poly(SEED_K);
-    list.push(Workload::apply(
-        "W2",
-        "k=250 Exp / Poly8",
-        table,
-        &boxed,
-        idx,
-        x,
-        4.0 * f64::EPSILON,
-    ));
-
-    let (idx, x) = sorted_input(n, SEED_K, 3);
-    let (table, boxed) = linear_closures(SEED_K);
-    list.push(Workload::apply(
-        "W3",
-        "W1, sorted indices",
-        table,
-        &boxed,
-        idx,
-        x,
-        0.0,
-    ));
-
-    let (idx, x) = piecewise_input(n, 4);
-    let (table, boxed) = piecewise();
-    list.push(Workload::apply(
-        "W4",
-        "k=2 piecewise",
-        table,
-        &boxed,
-        idx,
-        x,
-        W4_MAX_REL,
-    ));
-
-    let (idx, x) = uniform_input(n, 100_000, 6);
-    let (table, boxed) = linear_closures(100_000);
-    list.push(Workload::apply(
-        "W6",
-        "k=100,000 closures",
-        table,
-        &boxed,
-        idx,
-        x,
-        0.0,
-    ));
-
-    let (idx, x) = zipf_input(n, SEED_K, 7);
-    let (table, boxed) = linear_closures(SEED_K);
-    list.push(Workload::apply(
-        "W7",
-        "W1, Zipf indices",
-        table,
-        &boxed,
-        idx,
-        x,
-        0.0,
-    ));
-
+    let mut list: Vec<Workload> = support::NAMES
+        .iter()
+        .filter_map(|&name| support::workload(name, n))
+        .filter(|w| !w.through_plan)
+        .map(Workload::apply)
+        .collect();
     let walk: Vec<f64> = {
         let (_, steps) = uniform_input(n, 1, 5);
         steps

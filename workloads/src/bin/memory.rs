@@ -2,11 +2,11 @@
 //! `/usr/bin/time -v` (look at "Maximum resident set size"):
 //!
 //! ```text
-//! cargo build --release --example memory
-//! /usr/bin/time -v target/release/examples/memory inputs 100000000
-//! /usr/bin/time -v target/release/examples/memory apply 100000000
-//! /usr/bin/time -v target/release/examples/memory plan 100000000
-//! /usr/bin/time -v target/release/examples/memory plan-huge-k 100000000
+//! cargo build --release -p splitapply-workloads --bin memory
+//! /usr/bin/time -v target/release/memory inputs 100000000
+//! /usr/bin/time -v target/release/memory apply 100000000
+//! /usr/bin/time -v target/release/memory plan 100000000
+//! /usr/bin/time -v target/release/memory plan-huge-k 100000000
 //! ```
 //!
 //! `inputs` only allocates and fills `idx`, `x` and `out` (the baseline);

@@ -6,8 +6,8 @@
 //! median ratio over the rounds.
 //!
 //! ```text
-//! cargo run --release --example rolling_patterns -- [N] [HALF_WIDTH] [THREADS] [REPS] [ROUNDS]
-//! cargo run --release --example rolling_patterns -- 2000000 500 2 40 8
+//! cargo run --release -p splitapply-workloads --bin rolling_patterns -- [N] [HALF_WIDTH] [THREADS] [REPS] [ROUNDS]
+//! cargo run --release -p splitapply-workloads --bin rolling_patterns -- 2000000 500 2 40 8
 //! ```
 //!
 //! Contenders (all split over the rayon pool in the same chunks):

@@ -1,11 +1,11 @@
 //! Single-configuration timing of `rolling_mean`, next to a copy of the
 //! same bytes, for comparing builds and for profiling
-//! (`perf record ./target/release/examples/rolling_probe ...`).
+//! (`perf record ./target/release/rolling_probe ...`).
 //!
 //! ```text
-//! cargo run --release --example rolling_probe -- [N] [HALF_WIDTH] [REPS] [THREADS] [f64|f32]
-//! cargo run --release --example rolling_probe -- 2000000 500 30 1
-//! cargo run --release --example rolling_probe -- 2000000 10 30 1 f32
+//! cargo run --release -p splitapply-workloads --bin rolling_probe -- [N] [HALF_WIDTH] [REPS] [THREADS] [f64|f32]
+//! cargo run --release -p splitapply-workloads --bin rolling_probe -- 2000000 500 30 1
+//! cargo run --release -p splitapply-workloads --bin rolling_probe -- 2000000 10 30 1 f32
 //! ```
 //!
 //! Prints the best of REPS for each, in ns per point.
