@@ -115,10 +115,20 @@ pub(crate) fn apply_case(data: &[u8]) {
 }
 
 fn apply_typed<T: Float>(head: u8, b: &mut Bytes) {
-    let k = b.u8() as usize % 40;
+    let k_byte = b.u8();
     let mut table = FuncTable::<T>::new();
-    for _ in 0..k {
-        push_kernel(&mut table, b);
+    if k_byte >= 240 {
+        // Closures of one type with different captures: the table the
+        // engine streams without grouping.
+        let f = |v: f64| T::from_f64(v);
+        for _ in 0..(k_byte - 239) as usize * 3 {
+            let (p, q) = (b.float(), b.float());
+            table.push_fn(move |x: T| if x > f(q) { x * f(p) } else { x - f(p) });
+        }
+    } else {
+        for _ in 0..k_byte as usize % 40 {
+            push_kernel(&mut table, b);
+        }
     }
     match head % 9 {
         0 => apply_indexed::<T, u8>(&table, b, |v| v as u8),

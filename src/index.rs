@@ -12,8 +12,31 @@ use rayon::prelude::*;
 use crate::error::Error;
 
 mod sealed {
-    pub trait Sealed {}
+    /// Seals [`Index`](super::Index), and lets code that cannot be generic
+    /// over it (a method of a trait object) see which type a slice holds.
+    // `pub` in a private module: unreachable outside the crate, as a
+    // sealed trait's supertrait must be.
+    #[allow(unreachable_pub)]
+    pub trait Sealed: Sized {
+        fn index_slice(idx: &[Self]) -> IndexSlice<'_>;
+    }
+
+    /// A slice of any index type, named.
+    #[allow(unreachable_pub, missing_docs)]
+    pub enum IndexSlice<'a> {
+        U8(&'a [u8]),
+        U16(&'a [u16]),
+        U32(&'a [u32]),
+        U64(&'a [u64]),
+        Usize(&'a [usize]),
+        I8(&'a [i8]),
+        I16(&'a [i16]),
+        I32(&'a [i32]),
+        I64(&'a [i64]),
+    }
 }
+
+pub(crate) use sealed::IndexSlice;
 
 /// An integer type that can hold function numbers.
 ///
@@ -38,8 +61,12 @@ pub trait Index: sealed::Sealed + Copy + Send + Sync + std::fmt::Debug + 'static
 }
 
 macro_rules! impl_index {
-    ($($t:ty => $signed:literal),*) => {$(
-        impl sealed::Sealed for $t {}
+    ($($t:ty => $signed:literal, $variant:ident),*) => {$(
+        impl sealed::Sealed for $t {
+            fn index_slice(idx: &[Self]) -> IndexSlice<'_> {
+                IndexSlice::$variant(idx)
+            }
+        }
         impl Index for $t {
             const MAX_U64: u64 = <$t>::MAX as u64;
             const SIGNED: bool = $signed;
@@ -56,8 +83,14 @@ macro_rules! impl_index {
     )*};
 }
 
-impl_index!(u8 => false, u16 => false, u32 => false, u64 => false, usize => false,
-            i8 => true, i16 => true, i32 => true, i64 => true);
+impl_index!(u8 => false, U8, u16 => false, U16, u32 => false, U32, u64 => false, U64,
+            usize => false, Usize, i8 => true, I8, i16 => true, I16, i32 => true, I32,
+            i64 => true, I64);
+
+/// `idx` as a named slice.
+pub(crate) fn as_slice<I: Index>(idx: &[I]) -> IndexSlice<'_> {
+    <I as sealed::Sealed>::index_slice(idx)
+}
 
 /// Below this many indices validation runs on the calling thread.
 const PARALLEL_VALIDATION_MIN: usize = 1 << 16;

@@ -120,13 +120,22 @@ impl<F> FnKernel<F> {
     pub fn new(f: F) -> Self {
         FnKernel { f }
     }
+
+    /// The closure on one point: the body of every loop of this kernel.
+    #[inline(always)]
+    pub(crate) fn call<T>(&self, x: T) -> T
+    where
+        F: Fn(T) -> T,
+    {
+        (self.f)(x)
+    }
 }
 
 impl<T: Float, F: Fn(T) -> T + Send + Sync> Kernel<T> for FnKernel<F> {
     #[inline]
     fn eval_in_place(&self, xs: &mut [T]) {
         for x in xs.iter_mut() {
-            *x = (self.f)(*x);
+            *x = self.call(*x);
         }
     }
 
@@ -134,7 +143,7 @@ impl<T: Float, F: Fn(T) -> T + Send + Sync> Kernel<T> for FnKernel<F> {
     fn eval(&self, src: &[T], dst: &mut [T]) {
         assert_eq!(src.len(), dst.len(), "eval needs equal lengths");
         for (d, &s) in dst.iter_mut().zip(src) {
-            *d = (self.f)(s);
+            *d = self.call(s);
         }
     }
 

@@ -106,12 +106,14 @@
 //! machines). [`simd_info()`] reports what the build uses next to what the CPU
 //! offers, with a warning when they differ.
 
+mod code;
 mod engine;
 mod error;
 pub mod float;
 mod index;
 mod kernel;
 pub mod kernels;
+mod prefetch;
 mod rolling;
 mod simd_info;
 mod table;

@@ -1,7 +1,10 @@
 //! [`FuncTable`]: the `k` functions that indices refer to.
 
+use std::any::TypeId;
+use std::collections::HashMap;
 use std::fmt;
 
+use crate::code::{BoxedGroup, ClosureGroup, Code, KernelGroup};
 use crate::float::Float;
 use crate::kernel::{Family, FnKernel, Kernel};
 
@@ -22,9 +25,22 @@ use crate::kernel::{Family, FnKernel, Kernel};
 /// assert_eq!(table.get(1).unwrap().name(), "exp");
 /// ```
 pub struct FuncTable<T: Float> {
-    kernels: Vec<Box<dyn Kernel<T>>>,
+    /// One group per code (Rust type), in order of first push; see
+    /// `code.rs`.
+    codes: Vec<Box<dyn Code<T>>>,
+    /// The code of each type pushed so far.
+    code_of_type: HashMap<TypeId, u32>,
+    /// Function `j` is `codes[entries[j].code]`'s function `entries[j].pos`.
+    entries: Vec<Entry>,
     /// Kept up to date on every push, so strategy choice costs nothing.
     traits: TableTraits<T>,
+}
+
+/// Where a function is stored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    code: u32,
+    pos: u32,
 }
 
 /// What the engine needs to know about a whole table to choose a strategy.
@@ -59,71 +75,164 @@ impl<T: Float> TableTraits<T> {
 impl<T: Float> FuncTable<T> {
     /// An empty table.
     pub fn new() -> Self {
-        FuncTable {
-            kernels: Vec::new(),
-            traits: TableTraits::new(),
-        }
+        Self::with_capacity(0)
     }
 
     /// An empty table with room for `k` functions.
     pub fn with_capacity(k: usize) -> Self {
         FuncTable {
-            kernels: Vec::with_capacity(k),
+            codes: Vec::new(),
+            code_of_type: HashMap::new(),
+            entries: Vec::with_capacity(k),
             traits: TableTraits::new(),
         }
     }
 
     /// Appends a kernel and returns its function number.
     pub fn push<K: Kernel<T> + 'static>(&mut self, kernel: K) -> usize {
-        self.push_boxed(Box::new(kernel))
+        self.traits.add(&kernel);
+        self.push_into::<KernelGroup<K>>(|group| group.items.push(kernel))
     }
 
     /// Appends an already boxed kernel and returns its function number.
     pub fn push_boxed(&mut self, kernel: Box<dyn Kernel<T>>) -> usize {
         self.traits.add(kernel.as_ref());
-        self.kernels.push(kernel);
-        self.kernels.len() - 1
+        self.push_into::<BoxedGroup<T>>(|group| group.items.push(kernel))
     }
 
     /// Appends a closure `Fn(T) -> T` and returns its function number.
     ///
-    /// The batch loop is monomorphised per closure, so simple bodies
-    /// vectorise.
+    /// The loops over points are monomorphised per closure type, so simple
+    /// bodies vectorise; and a table whose functions are all closures of
+    /// one type (one closure expression, many captures) is evaluated in one
+    /// streaming pass without grouping the points (see
+    /// [`Strategy::Fused`](crate::Strategy::Fused)).
     pub fn push_fn<F>(&mut self, f: F) -> usize
     where
         F: Fn(T) -> T + Send + Sync + 'static,
     {
-        self.push(FnKernel::new(f))
+        let kernel = FnKernel::new(f);
+        self.traits.add(&kernel);
+        self.push_into::<ClosureGroup<F>>(|group| group.items.push(kernel))
+    }
+
+    /// Appends a function to the group `G` of its code, creating the group
+    /// on first use.
+    fn push_into<G: Code<T> + Default + 'static>(&mut self, push: impl FnOnce(&mut G)) -> usize {
+        let codes = &mut self.codes;
+        let code = *self
+            .code_of_type
+            .entry(TypeId::of::<G>())
+            .or_insert_with(|| {
+                codes.push(Box::new(G::default()));
+                u32::try_from(codes.len() - 1).expect("fewer than 2^32 codes")
+            });
+        let group = self.codes[code as usize]
+            .as_any_mut()
+            .downcast_mut::<G>()
+            .expect("the code of a type holds that type's group");
+        let pos = u32::try_from(group.len()).expect("fewer than 2^32 functions");
+        push(group);
+        self.entries.push(Entry { code, pos });
+        self.entries.len() - 1
     }
 
     /// Number of functions, `k`.
     pub fn len(&self) -> usize {
-        self.kernels.len()
+        self.entries.len()
     }
 
     /// True when the table has no functions.
     pub fn is_empty(&self) -> bool {
-        self.kernels.is_empty()
+        self.entries.is_empty()
     }
 
     /// The kernel with function number `j`, if any.
     pub fn get(&self, j: usize) -> Option<&dyn Kernel<T>> {
-        self.kernels.get(j).map(|k| k.as_ref())
+        self.entries.get(j).map(|e| self.functions().kernel_at(*e))
     }
 
     /// Iterates over the kernels in function-number order.
     pub fn iter(&self) -> impl Iterator<Item = &dyn Kernel<T>> {
-        self.kernels.iter().map(|k| k.as_ref())
+        self.entries.iter().map(|e| self.functions().kernel_at(*e))
     }
 
-    /// All kernels, indexed by function number (crate-internal fast access).
-    pub(crate) fn kernels(&self) -> &[Box<dyn Kernel<T>>] {
-        &self.kernels
+    /// Every function, for the engine.
+    pub(crate) fn functions(&self) -> Functions<'_, T> {
+        Functions {
+            codes: &self.codes,
+            entries: &self.entries,
+        }
     }
 
     /// Family and purity of the whole table (crate-internal).
     pub(crate) fn traits(&self) -> &TableTraits<T> {
         &self.traits
+    }
+}
+
+/// The engine's view of a table's functions: evaluation by function
+/// number, one dynamic call per segment.
+pub(crate) struct Functions<'t, T: Float> {
+    codes: &'t [Box<dyn Code<T>>],
+    entries: &'t [Entry],
+}
+
+impl<T: Float> Clone for Functions<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Float> Copy for Functions<'_, T> {}
+
+impl<'t, T: Float> Functions<'t, T> {
+    /// Number of functions, `k`.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn kernel_at(&self, e: Entry) -> &'t dyn Kernel<T> {
+        self.codes[e.code as usize].kernel(e.pos as usize)
+    }
+
+    /// [`Kernel::eval_in_place`] of function `j`.
+    #[inline]
+    pub(crate) fn eval_in_place(&self, j: usize, xs: &mut [T]) {
+        let e = self.entries[j];
+        self.codes[e.code as usize].eval_in_place(e.pos as usize, xs)
+    }
+
+    /// [`Kernel::eval`] of function `j`.
+    #[inline]
+    pub(crate) fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
+        let e = self.entries[j];
+        self.codes[e.code as usize].eval(e.pos as usize, src, dst)
+    }
+
+    /// Hints the CPU to load where function `j` is stored.
+    #[inline]
+    pub(crate) fn prefetch_entry(&self, j: usize) {
+        if let Some(e) = self.entries.get(j) {
+            crate::prefetch::prefetch(e);
+        }
+    }
+
+    /// Hints the CPU to load function `j`'s parameters.
+    #[inline]
+    pub(crate) fn prefetch_function(&self, j: usize) {
+        if let Some(e) = self.entries.get(j) {
+            self.codes[e.code as usize].prefetch(e.pos as usize);
+        }
+    }
+
+    /// The table's one code, when it has one and that code streams: then
+    /// function numbers are positions in it.
+    pub(crate) fn streaming_code(&self) -> Option<&'t dyn Code<T>> {
+        match self.codes {
+            [code] if code.streams() => Some(code.as_ref()),
+            _ => None,
+        }
     }
 }
 
@@ -136,7 +245,7 @@ impl<T: Float> Default for FuncTable<T> {
 impl<T: Float> fmt::Debug for FuncTable<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.kernels.iter().map(|k| k.name()))
+            .entries(self.iter().map(|k| k.name()))
             .finish()
     }
 }

@@ -181,6 +181,27 @@ type RefFn<T> = Box<dyn Fn(T) -> T + Send + Sync>;
 struct Closures<T: TestFloat> {
     table: FuncTable<T>,
     funcs: Vec<RefFn<T>>,
+    /// The closure type of each function.
+    types: Vec<std::any::TypeId>,
+}
+
+impl<T: TestFloat> Closures<T> {
+    fn with_capacity(k: usize) -> Self {
+        Closures {
+            table: FuncTable::with_capacity(k),
+            funcs: Vec::with_capacity(k),
+            types: Vec::with_capacity(k),
+        }
+    }
+
+    /// Closures are never pure, so never `Select`; `Fused` streams a table
+    /// whose closures all share one type (one expression, many captures).
+    fn avail(&self) -> Avail {
+        Avail {
+            select: false,
+            fused: self.types.windows(2).all(|w| w[0] == w[1]),
+        }
+    }
 }
 
 /// Pushes one closure into the table and a copy of it into the reference.
@@ -196,16 +217,14 @@ where
         "push_fn must return the next function number"
     );
     c.funcs.push(Box::new(f));
+    c.types.push(std::any::TypeId::of::<F>());
 }
 
 /// `k` distinct cheap closures of a few shapes (arithmetic, branches, std
 /// math), each with random parameters and an offset that grows with `j`, so
 /// that applying the wrong function to a point shows.
 fn closure_table<T: TestFloat>(k: usize, r: &mut StdRng) -> Closures<T> {
-    let mut c = Closures {
-        table: FuncTable::with_capacity(k),
-        funcs: Vec::with_capacity(k),
-    };
+    let mut c = Closures::with_capacity(k);
     let one: T = tf(1.0);
     for j in 0..k {
         let a: T = tf(r.random::<f64>() * 4.0 - 2.0);
@@ -551,7 +570,7 @@ fn check_drawn<T: TestFloat, I: TestIndex>(
     let idx: Vec<I> = make_idx(n, c.funcs.len(), dist, r);
     let x: Vec<T> = make_x(n, r);
     let want = reference(&c.funcs, &idx, &x);
-    check_invariance(ctx, &c.table, &idx, &x, &want, CLOSURES_ONLY, tiles, pools);
+    check_invariance(ctx, &c.table, &idx, &x, &want, c.avail(), tiles, pools);
 }
 
 fn sweep_closures<T: TestFloat, I: TestIndex>(
@@ -562,8 +581,21 @@ fn sweep_closures<T: TestFloat, I: TestIndex>(
     tiles: &[usize],
     pools: &[(usize, ThreadPool)],
 ) {
+    sweep_table::<T, I>(closure_table, seed, k, n, dists, tiles, pools)
+}
+
+/// [`sweep_closures`] over the table `build` makes.
+fn sweep_table<T: TestFloat, I: TestIndex>(
+    build: fn(usize, &mut StdRng) -> Closures<T>,
+    seed: u64,
+    k: usize,
+    n: usize,
+    dists: &[Dist],
+    tiles: &[usize],
+    pools: &[(usize, ThreadPool)],
+) {
     let mut r = StdRng::seed_from_u64(seed);
-    let c = closure_table::<T>(k, &mut r);
+    let c = build(k, &mut r);
     for &dist in dists {
         let ctx = format!("closures {}/{} n={n} k={k} {dist:?}", T::TNAME, I::TNAME);
         check_drawn::<T, I>(&ctx, &c, n, dist, &mut r, tiles, pools);
@@ -592,6 +624,113 @@ fn closures_identical_across_tiles_threads_strategies_and_plans() {
     );
     sweep_closures::<f32, usize>(104, 1, 3_000, &[Dist::Uniform], &TILES, &pools);
     sweep_closures::<f64, u16>(105, 3, 2_000, &[Dist::Skewed], &TILES, &pools);
+}
+
+/// `k` closures of one type (one expression in a loop, different
+/// captures), with a branch, a square root and an offset growing with `j`:
+/// the table the engine streams without grouping.
+fn one_type_closure_table<T: TestFloat>(k: usize, r: &mut StdRng) -> Closures<T> {
+    let mut c = Closures::with_capacity(k);
+    for j in 0..k {
+        let a: T = tf(r.random::<f64>() * 4.0 - 2.0);
+        let b: T = tf(r.random::<f64>() - 0.5 + j as f64);
+        push_pair(&mut c, move |x: T| {
+            if x > a {
+                x * a - b
+            } else {
+                (x.fabs() + b.fabs()).fsqrt() + b
+            }
+        });
+    }
+    assert!(c.avail().fused, "one closure type");
+    c
+}
+
+#[test]
+fn one_type_closures_stream_identically() {
+    let pools = pools();
+    let uniform = [Dist::Uniform];
+    sweep_table::<f64, u32>(
+        one_type_closure_table,
+        131,
+        250,
+        20_000,
+        &DISTS,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f32, i64>(
+        one_type_closure_table,
+        132,
+        2,
+        5_000,
+        &DISTS,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f64, u8>(
+        one_type_closure_table,
+        133,
+        1,
+        3_000,
+        &uniform,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f32, u16>(
+        one_type_closure_table,
+        134,
+        5_000,
+        20_000,
+        &uniform,
+        &TILES_BIG,
+        &pools,
+    );
+    sweep_table::<f64, i64>(
+        one_type_closure_table,
+        135,
+        100,
+        2_000,
+        &DISTS,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f64, u16>(
+        one_type_closure_table,
+        136,
+        7,
+        2_000,
+        &uniform,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f32, i32>(
+        one_type_closure_table,
+        137,
+        7,
+        2_000,
+        &uniform,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f64, u64>(
+        one_type_closure_table,
+        138,
+        7,
+        2_000,
+        &uniform,
+        &TILES,
+        &pools,
+    );
+    sweep_table::<f64, usize>(
+        one_type_closure_table,
+        139,
+        7,
+        2_000,
+        &uniform,
+        &TILES,
+        &pools,
+    );
 }
 
 #[test]
@@ -1081,10 +1220,7 @@ fn specials<T: TestFloat>() -> Vec<T> {
 }
 
 fn special_values_through_closures<T: TestFloat>(pools: &[(usize, ThreadPool)]) {
-    let mut c = Closures::<T> {
-        table: FuncTable::new(),
-        funcs: Vec::new(),
-    };
+    let mut c = Closures::<T>::with_capacity(0);
     let two: T = tf(2.0);
     push_pair(&mut c, |x: T| x);
     push_pair(&mut c, |x: T| -x);
@@ -1113,7 +1249,7 @@ fn special_values_through_closures<T: TestFloat>(pools: &[(usize, ThreadPool)]) 
         &idx,
         &x,
         &want,
-        CLOSURES_ONLY,
+        c.avail(),
         &[0, 1, 3, 64],
         pools,
     );

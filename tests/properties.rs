@@ -78,7 +78,8 @@ struct Allowed {
 }
 
 /// What the library should allow: Select for k <= 2 pure tables, Fused for
-/// single-family (affine) tables. Closures are never pure.
+/// single-family (affine) tables. Closures are never pure, and the tables
+/// here never hold closures of only one type (which would also be Fused).
 fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
     let all_pure = table.iter().all(|k| k.is_pure());
     Allowed {

@@ -15,7 +15,7 @@
 
 use crate::float::Float;
 use crate::index::Index;
-use crate::kernel::Kernel;
+use crate::table::Functions;
 
 /// The histogram of one tile, turned into segment cursors: the part of the
 /// bucket passes that needs only `idx`. Shared by the engine and by
@@ -283,7 +283,7 @@ impl<T: Float> BucketScratch<T> {
     /// index panics on a bounds check; it cannot cause a wrong result).
     pub(super) fn run_tile<I: Index>(
         &mut self,
-        kernels: &[Box<dyn Kernel<T>>],
+        kernels: Functions<'_, T>,
         idx: &[I],
         x: &[T],
         out: &mut [T],
@@ -296,7 +296,7 @@ impl<T: Float> BucketScratch<T> {
 
         // 4. One kernel call per segment.
         self.grouping
-            .segments(|j, segment| kernels[j].eval_in_place(&mut buf[segment]));
+            .segments(|j, segment| kernels.eval_in_place(j, &mut buf[segment]));
 
         // 5. Combine.
         combine(dest, buf, out);
@@ -309,18 +309,19 @@ mod tests {
     //! (`cargo +nightly miri test --lib engine::bucket`).
 
     use super::*;
-    use crate::kernel::FnKernel;
+    use crate::table::FuncTable;
 
-    fn kernels(k: usize) -> Vec<Box<dyn Kernel<f64>>> {
-        (0..k)
-            .map(|j| {
-                Box::new(FnKernel::new(move |x: f64| x * 10.0 + j as f64)) as Box<dyn Kernel<f64>>
-            })
-            .collect()
+    fn table(k: usize) -> FuncTable<f64> {
+        let mut table = FuncTable::with_capacity(k);
+        for j in 0..k {
+            table.push_fn(move |x: f64| x * 10.0 + j as f64);
+        }
+        table
     }
 
     fn check(k: usize, tile_len: usize, idx: &[u32]) {
-        let kernels = kernels(k);
+        let table = table(k);
+        let kernels = table.functions();
         let x: Vec<f64> = (0..idx.len()).map(|i| i as f64).collect();
         let mut scratch = BucketScratch::new(k, tile_len);
         let mut out = vec![f64::NAN; idx.len()];
@@ -329,7 +330,7 @@ mod tests {
             .zip(x.chunks(tile_len))
             .zip(out.chunks_mut(tile_len))
         {
-            scratch.run_tile(&kernels, i, x, o);
+            scratch.run_tile(kernels, i, x, o);
         }
         for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
             assert_eq!(o, p as f64 * 10.0 + j as f64, "k={k} tile={tile_len} p={p}");

@@ -34,7 +34,8 @@
 //!
 //! Other strategies skip the buckets where the input allows (`strategy.rs`
 //! holds every decision): a table of one family streams once with per-point
-//! parameters (`fused.rs`), runs of equal indices are evaluated in place
+//! parameters (`fused.rs`), and so does a table of closures of one type,
+//! each point running the inlined closure with its captures (`code.rs`); runs of equal indices are evaluated in place
 //! (`runs.rs`), and two pure kernels are both evaluated and blended
 //! (`select.rs`).
 //!
@@ -172,6 +173,14 @@ impl Engine {
                 || (),
                 |_, _, idx, x, out| fused::affine_tile(a, b, idx, x, out),
             ),
+            CallStrategy::Stream { code } => for_each_tile(
+                tile,
+                idx,
+                x,
+                out,
+                || (),
+                |_, _, idx, x, out| code.stream(index::as_slice(idx), x, out),
+            ),
             CallStrategy::PerTile {
                 strategy,
                 select_allowed,
@@ -180,7 +189,7 @@ impl Engine {
                 idx,
                 x,
                 out,
-                || TileWorker::new(table.kernels(), strategy, select_allowed, tile),
+                || TileWorker::new(table.functions(), strategy, select_allowed, tile),
                 |worker, _, idx, x, out| worker.run(idx, x, out),
             ),
         }

@@ -6,7 +6,7 @@
 
 use crate::float::Float;
 use crate::index::Index;
-use crate::kernel::Kernel;
+use crate::table::Functions;
 
 /// How far ahead, in points, the objects behind the kernels' boxes are
 /// prefetched; the boxes themselves are prefetched twice as far ahead, so
@@ -14,46 +14,6 @@ use crate::kernel::Kernel;
 /// has to cover a miss's latency; it is not sensitive (perf-notes.md, "W6
 /// prefetch").
 const PREFETCH_AHEAD: usize = 16;
-
-/// Hints the CPU to bring `value` into L1 (a no-op off x86).
-#[inline(always)]
-fn prefetch<T>(value: &T) {
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    safe_arch::prefetch_t0(value);
-    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-    let _ = value;
-}
-
-/// Hints the CPU to bring the object behind a trait object into L1 (a
-/// no-op off x86 and on x86 without SSE). `safe_arch` takes only sized
-/// references, and the object of a `dyn Kernel` is unsized, hence the raw
-/// pointer.
-#[inline(always)]
-fn prefetch_object<K: ?Sized>(object: &K) {
-    let address = object as *const K as *const i8;
-    // SAFETY: a prefetch is only a hint: it never faults and never reads
-    // memory in the abstract machine, whatever the address (even the
-    // dangling one of a zero-sized object; Miri runs this module's tests).
-    // The intrinsic needs SSE, part of the x86_64 baseline and checked by
-    // `cfg` on x86. (Newer compilers declare it safe; at the minimum
-    // supported Rust it is an unsafe fn.)
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unused_unsafe)]
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(address)
-    };
-    // SAFETY: as above.
-    #[cfg(all(target_arch = "x86", target_feature = "sse"))]
-    #[allow(unused_unsafe)]
-    unsafe {
-        core::arch::x86::_mm_prefetch::<{ core::arch::x86::_MM_HINT_T0 }>(address)
-    };
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        all(target_arch = "x86", target_feature = "sse")
-    )))]
-    let _ = address;
-}
 
 /// Indices tested at once when looking for the end of a run.
 const RUN_BLOCK: usize = 32;
@@ -74,7 +34,7 @@ pub(super) fn count_runs<I: Index>(idx: &[I]) -> usize {
 
 /// Evaluates one tile run by run: `out[run] = kernel(x[run])`.
 pub(super) fn run_tile<T: Float, I: Index>(
-    kernels: &[Box<dyn Kernel<T>>],
+    kernels: Functions<'_, T>,
     idx: &[I],
     x: &[T],
     out: &mut [T],
@@ -95,7 +55,7 @@ pub(super) struct ShortRuns {
 /// Like [`run_tile`], but stops where `until` says the runs have turned
 /// short, and returns how many points it evaluated. `None` never stops.
 pub(super) fn run_while<T: Float, I: Index>(
-    kernels: &[Box<dyn Kernel<T>>],
+    kernels: Functions<'_, T>,
     idx: &[I],
     x: &[T],
     out: &mut [T],
@@ -114,15 +74,11 @@ pub(super) fn run_while<T: Float, I: Index>(
         // them (a closure's captures), are cache misses; asking for both
         // ahead overlaps them with the current run's work (perf-notes.md,
         // "W6 object prefetch").
-        let kernel_at = |point: usize| {
-            idx.get(point)
-                .and_then(|ahead| kernels.get(ahead.to_usize()))
-        };
-        if let Some(kernel) = kernel_at(start + 2 * PREFETCH_AHEAD) {
-            prefetch(kernel);
+        if let Some(ahead) = idx.get(start + 2 * PREFETCH_AHEAD) {
+            kernels.prefetch_entry(ahead.to_usize());
         }
-        if let Some(kernel) = kernel_at(start + PREFETCH_AHEAD) {
-            prefetch_object(&**kernel);
+        if let Some(ahead) = idx.get(start + PREFETCH_AHEAD) {
+            kernels.prefetch_function(ahead.to_usize());
         }
         let j = idx[start].raw();
         let mut end = start + 1;
@@ -141,7 +97,7 @@ pub(super) fn run_while<T: Float, I: Index>(
         while end < n && idx[end].raw() == j {
             end += 1;
         }
-        kernels[j as usize].eval(&x[start..end], &mut out[start..end]);
+        kernels.eval(j as usize, &x[start..end], &mut out[start..end]);
         start = end;
         runs += 1;
     }
@@ -154,24 +110,27 @@ mod tests {
     //! for the raw-pointer prefetch.
 
     use super::*;
-    use crate::kernel::FnKernel;
+    use crate::kernel::{FnKernel, Kernel};
+    use crate::table::FuncTable;
 
     #[test]
     fn runs_match_the_kernels_with_objects_of_every_size() {
         // Capturing closures (objects with data behind the box) and a
         // non-capturing one (a zero-sized object: its pointer is dangling,
         // and the prefetch must still be harmless).
-        let mut kernels: Vec<Box<dyn Kernel<f64>>> = (0..5)
-            .map(|j| {
-                let scale = j as f64 + 1.0;
+        // Pushed boxed: their prefetch goes through the object pointer.
+        let mut table = FuncTable::new();
+        for j in 0..5 {
+            let scale = j as f64 + 1.0;
+            table.push_boxed(
                 Box::new(FnKernel::new(move |x: f64| x * scale)) as Box<dyn Kernel<f64>>
-            })
-            .collect();
-        kernels.push(Box::new(FnKernel::new(|x: f64| -x)));
+            );
+        }
+        table.push_boxed(Box::new(FnKernel::new(|x: f64| -x)));
         let idx: Vec<u32> = (0..100u32).map(|p| (p * 7 / 3) % 6).collect();
         let x: Vec<f64> = (0..100).map(|p| p as f64 + 0.5).collect();
         let mut out = vec![f64::NAN; 100];
-        run_tile(&kernels, &idx, &x, &mut out);
+        run_tile(table.functions(), &idx, &x, &mut out);
         for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
             let want = if j == 5 {
                 -x[p]

@@ -14,7 +14,7 @@
 
 use crate::float::Float;
 use crate::index::Index;
-use crate::kernel::Kernel;
+use crate::table::Functions;
 
 /// Points per block: with `k = 2` a block touches `x`, two result buffers
 /// and `out` (8 bytes each for f64) plus the indices, 9 KiB at 256 points,
@@ -31,7 +31,7 @@ pub(super) fn scratch_len(k: usize, tile_len: usize) -> usize {
 /// [`scratch_len`]`(kernels.len(), idx.len())` values; `idx` must be
 /// validated.
 pub(super) fn run_tile<T: Float, I: Index>(
-    kernels: &[Box<dyn Kernel<T>>],
+    kernels: Functions<'_, T>,
     idx: &[I],
     x: &[T],
     out: &mut [T],
@@ -45,7 +45,7 @@ pub(super) fn run_tile<T: Float, I: Index>(
 
 /// The select passes over one block of at most [`BLOCK`] points.
 fn run_block<T: Float, I: Index>(
-    kernels: &[Box<dyn Kernel<T>>],
+    kernels: Functions<'_, T>,
     idx: &[I],
     x: &[T],
     out: &mut [T],
@@ -53,8 +53,8 @@ fn run_block<T: Float, I: Index>(
 ) {
     let n = idx.len();
     let bufs = &mut bufs[..kernels.len() * n];
-    for (kernel, buf) in kernels.iter().zip(bufs.chunks_exact_mut(n.max(1))) {
-        kernel.eval(x, buf);
+    for (j, buf) in bufs.chunks_exact_mut(n.max(1)).enumerate() {
+        kernels.eval(j, x, buf);
     }
     match bufs.split_at(n) {
         // k = 2: a blend LLVM vectorises.

@@ -2,9 +2,12 @@
 //! ([`choose_for_call`]: fused, or tile by tile) and once per tile
 //! ([`TileWorker`]: runs, select or bucket).
 //!
-//! - [`Strategy::Fused`]: when every kernel is in one parametric family
-//!   (today: affine), the table is a coefficient table and each point is
-//!   `a[idx] * x + b[idx]`: one streaming pass, no bucketing.
+//! - [`Strategy::Fused`]: one streaming pass, no bucketing, each point
+//!   looking up its function's parameters. Two kinds of table allow it:
+//!   every kernel in one parametric family (today: affine), where each
+//!   point is `a[idx] * x + b[idx]`; and every function a closure of one
+//!   type (one code, see `code.rs`), where each point runs the inlined
+//!   closure body with its function's captures.
 //! - [`Strategy::Runs`]: when a tile's indices come in long runs (sorted or
 //!   grouped data), each run is evaluated in place in `out`: one copy of `x`
 //!   and one kernel call per run, no gather or combine.
@@ -16,11 +19,11 @@
 //! Every strategy evaluates each point with its own function's kernel code,
 //! so results are bitwise identical whichever is chosen.
 
+use crate::code::Code;
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::Index;
-use crate::kernel::Kernel;
-use crate::table::FuncTable;
+use crate::table::{FuncTable, Functions};
 
 use super::bucket::BucketScratch;
 use super::runs::{self, ShortRuns};
@@ -33,7 +36,8 @@ use super::select;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Strategy {
-    /// Choose automatically: `Fused` for single-family tables, else per tile
+    /// Choose automatically: `Fused` for single-family tables and tables of
+    /// closures of one type, else per tile
     /// `Runs` when runs are long (up to the point where they stop being
     /// long) or `k` dwarfs the tile, `Select` for tiny `k` with pure
     /// kernels, otherwise `Bucket`.
@@ -49,7 +53,9 @@ pub enum Strategy {
     /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`].
     Select,
     /// One streaming pass with per-point parameter lookup. Needs every kernel
-    /// in one [`Family`](crate::Family).
+    /// in one [`Family`](crate::Family), or every function a closure of the
+    /// same type pushed with [`FuncTable::push_fn`] (one closure expression
+    /// with different captures, as in a loop).
     Fused,
 }
 
@@ -80,9 +86,12 @@ const TINY_SEGMENTS: usize = 4;
 const SELECT_MAX_K: usize = 2;
 
 /// What a whole call does, settled before any index is read.
-pub(super) enum CallStrategy<'t, T> {
+pub(super) enum CallStrategy<'t, T: Float> {
     /// One streaming pass over an affine table's coefficients.
     Fused { a: &'t [T], b: &'t [T] },
+    /// One streaming pass of a table's only code, function numbers being
+    /// positions in it.
+    Stream { code: &'t dyn Code<T> },
     /// Tile by tile: `strategy` forced, or `Auto` to choose per tile.
     PerTile {
         strategy: Strategy,
@@ -90,8 +99,8 @@ pub(super) enum CallStrategy<'t, T> {
     },
 }
 
-/// The per-call decision: fused when the table is one family (and the
-/// strategy allows it), else tile by tile. A forced strategy the table
+/// The per-call decision: fused when the table is one family or one
+/// streaming code (and the strategy allows it), else tile by tile. A forced strategy the table
 /// cannot use is an [`Error::StrategyUnavailable`].
 pub(super) fn choose_for_call<T: Float>(
     strategy: Strategy,
@@ -100,12 +109,15 @@ pub(super) fn choose_for_call<T: Float>(
     let traits = table.traits();
     let select_allowed = table.len() <= SELECT_MAX_K && traits.all_pure;
     let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
-    match (strategy, &traits.affine) {
-        (Strategy::Auto | Strategy::Fused, Some((a, b))) => Ok(CallStrategy::Fused { a, b }),
-        (Strategy::Fused, None) => Err(unavailable(
-            "it needs every kernel of the table in one family (e.g. all Affine)",
+    let streaming = table.functions().streaming_code();
+    match (strategy, &traits.affine, streaming) {
+        (Strategy::Auto | Strategy::Fused, Some((a, b)), _) => Ok(CallStrategy::Fused { a, b }),
+        (Strategy::Auto | Strategy::Fused, None, Some(code)) => Ok(CallStrategy::Stream { code }),
+        (Strategy::Fused, None, None) => Err(unavailable(
+            "it needs every kernel of the table in one family (e.g. all Affine), \
+             or every function a closure of one type",
         )),
-        (Strategy::Select, _) if !select_allowed => Err(unavailable(
+        (Strategy::Select, _, _) if !select_allowed => Err(unavailable(
             "it needs at most 2 functions, all reporting Kernel::is_pure",
         )),
         _ => Ok(CallStrategy::PerTile {
@@ -118,7 +130,7 @@ pub(super) fn choose_for_call<T: Float>(
 /// Per-worker state for the tile strategies: scratch is allocated on first
 /// use and reused for every later tile of the worker.
 pub(super) struct TileWorker<'a, T: Float> {
-    kernels: &'a [Box<dyn Kernel<T>>],
+    kernels: Functions<'a, T>,
     /// `Auto`, `Bucket`, `Runs` or `Select` (never `Fused`, handled per call).
     strategy: Strategy,
     /// Whether `Auto` may pick `Select`.
@@ -130,7 +142,7 @@ pub(super) struct TileWorker<'a, T: Float> {
 
 impl<'a, T: Float> TileWorker<'a, T> {
     pub(super) fn new(
-        kernels: &'a [Box<dyn Kernel<T>>],
+        kernels: Functions<'a, T>,
         strategy: Strategy,
         select_allowed: bool,
         tile_len: usize,

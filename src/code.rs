@@ -1,0 +1,197 @@
+//! Codes: how a [`FuncTable`](crate::FuncTable) stores its functions, grouped
+//! by the code that evaluates them.
+//!
+//! Most tables hold few distinct codes (closure types, kernel types) with
+//! many parameter sets: the 250 closures `move |x| j as f64 * x` of one
+//! loop are one closure type with 250 captures. The table keeps every
+//! function in the group of its Rust type, in a typed `Vec`, so a group
+//! can run its functions statically dispatched: one dynamic call per
+//! segment or per tile, never per point.
+//!
+//! A group of closures can also *stream*: evaluate `out[i] =
+//! f_{idx[i]}(x[i])` point by point, each point fetching its closure's
+//! captures and running the inlined body. A closure is the same expression
+//! whether called on one point or in a batch loop, so streaming gives the
+//! bits of every other strategy.
+
+use std::any::Any;
+
+use crate::float::Float;
+use crate::index::{Index, IndexSlice};
+use crate::kernel::{FnKernel, Kernel};
+
+/// One group of functions sharing a code. Functions are addressed by their
+/// position within the group.
+pub(crate) trait Code<T: Float>: Send + Sync {
+    /// Number of functions in the group.
+    fn len(&self) -> usize;
+
+    /// The function at `pos`, as a kernel.
+    fn kernel(&self, pos: usize) -> &dyn Kernel<T>;
+
+    /// [`Kernel::eval_in_place`] of the function at `pos`.
+    fn eval_in_place(&self, pos: usize, xs: &mut [T]);
+
+    /// [`Kernel::eval`] of the function at `pos`.
+    fn eval(&self, pos: usize, src: &[T], dst: &mut [T]);
+
+    /// Hints the CPU to load the function at `pos` (its parameters).
+    fn prefetch(&self, pos: usize);
+
+    /// The group, for [`FuncTable`](crate::FuncTable)'s typed pushes.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+
+    /// Whether [`Code::stream`] is available.
+    fn streams(&self) -> bool {
+        false
+    }
+
+    /// `out[i] = f_{idx[i]}(x[i])`, each point evaluated alone, where
+    /// `idx` holds positions in this group (validated). Only called when
+    /// [`Code::streams`] is true.
+    fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
+        let _ = (idx, x, out);
+        unreachable!("stream called on a code that does not stream")
+    }
+}
+
+/// Functions of one kernel type `K`.
+pub(crate) struct KernelGroup<K> {
+    pub(crate) items: Vec<K>,
+}
+
+/// Closures of one type `F`: they can stream.
+pub(crate) struct ClosureGroup<F> {
+    pub(crate) items: Vec<FnKernel<F>>,
+}
+
+/// Kernels pushed already boxed: their types are unknown, so each is its
+/// own code.
+pub(crate) struct BoxedGroup<T: Float> {
+    pub(crate) items: Vec<Box<dyn Kernel<T>>>,
+}
+
+impl<K> Default for KernelGroup<K> {
+    fn default() -> Self {
+        KernelGroup { items: Vec::new() }
+    }
+}
+
+impl<F> Default for ClosureGroup<F> {
+    fn default() -> Self {
+        ClosureGroup { items: Vec::new() }
+    }
+}
+
+impl<T: Float> Default for BoxedGroup<T> {
+    fn default() -> Self {
+        BoxedGroup { items: Vec::new() }
+    }
+}
+
+/// The methods every group implements the same way over its `items`.
+macro_rules! group_methods {
+    () => {
+        fn len(&self) -> usize {
+            self.items.len()
+        }
+
+        fn kernel(&self, pos: usize) -> &dyn Kernel<T> {
+            &self.items[pos]
+        }
+
+        #[inline]
+        fn eval_in_place(&self, pos: usize, xs: &mut [T]) {
+            self.items[pos].eval_in_place(xs)
+        }
+
+        #[inline]
+        fn eval(&self, pos: usize, src: &[T], dst: &mut [T]) {
+            self.items[pos].eval(src, dst)
+        }
+
+        #[inline]
+        fn prefetch(&self, pos: usize) {
+            if let Some(item) = self.items.get(pos) {
+                crate::prefetch::prefetch(item);
+            }
+        }
+
+        fn as_any_mut(&mut self) -> &mut dyn Any {
+            self
+        }
+    };
+}
+
+impl<T: Float, K: Kernel<T> + 'static> Code<T> for KernelGroup<K> {
+    group_methods!();
+}
+
+impl<T: Float> Code<T> for BoxedGroup<T> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn kernel(&self, pos: usize) -> &dyn Kernel<T> {
+        self.items[pos].as_ref()
+    }
+
+    fn eval_in_place(&self, pos: usize, xs: &mut [T]) {
+        self.items[pos].eval_in_place(xs)
+    }
+
+    fn eval(&self, pos: usize, src: &[T], dst: &mut [T]) {
+        self.items[pos].eval(src, dst)
+    }
+
+    fn prefetch(&self, pos: usize) {
+        if let Some(item) = self.items.get(pos) {
+            crate::prefetch::prefetch_object(item.as_ref());
+        }
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> Code<T> for ClosureGroup<F> {
+    group_methods!();
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
+        match idx {
+            IndexSlice::U8(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::U16(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::U32(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::U64(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::Usize(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::I8(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::I16(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::I32(idx) => stream_closures(&self.items, idx, x, out),
+            IndexSlice::I64(idx) => stream_closures(&self.items, idx, x, out),
+        }
+    }
+}
+
+/// The streaming loop, monomorphised per closure type and index type, so
+/// the closure body is inlined and only its captures are looked up.
+#[inline]
+fn stream_closures<T: Float, F: Fn(T) -> T, I: Index>(
+    items: &[FnKernel<F>],
+    idx: &[I],
+    x: &[T],
+    out: &mut [T],
+) {
+    let Some(last) = items.len().checked_sub(1) else {
+        return;
+    };
+    // The indices are validated; clamping instead of a bounds check keeps
+    // the loop free of branches, so it can vectorise (with gathers).
+    for ((o, &i), &v) in out.iter_mut().zip(idx).zip(x) {
+        *o = items[i.to_usize().min(last)].call(v);
+    }
+}
