@@ -151,7 +151,8 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
         Strategy::Runs,
         Strategy::Select,
         Strategy::Fused,
-    ][b.u8() as usize % 5];
+        Strategy::Codes,
+    ][b.u8() as usize % 6];
     let tile = b.u16() as usize % 300;
     let threads = b.u8() as usize % 3;
     let use_plan = b.u8().is_multiple_of(4);
@@ -235,7 +236,10 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
                 Error::EmptyTable { .. } => assert_eq!(k, 0, "{e}"),
                 Error::StrategyUnavailable { .. } => {
                     assert!(
-                        matches!(strategy, Strategy::Select | Strategy::Fused),
+                        matches!(
+                            strategy,
+                            Strategy::Select | Strategy::Fused | Strategy::Codes
+                        ),
                         "{e}"
                     );
                 }

@@ -53,6 +53,14 @@ pub(crate) trait Code<T: Float>: Send + Sync {
         let _ = (idx, x, out);
         unreachable!("stream called on a code that does not stream")
     }
+
+    /// `xs[s] = f_{positions[s]}(xs[s])`: the points of one code, gathered
+    /// with their positions in this group. Only called when
+    /// [`Code::streams`] is true.
+    fn stream_in_place(&self, positions: &[u32], xs: &mut [T]) {
+        let _ = (positions, xs);
+        unreachable!("stream_in_place called on a code that does not stream")
+    }
 }
 
 /// Functions of one kernel type `K`.
@@ -173,6 +181,15 @@ impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> Code<T> for ClosureGroup<F
             IndexSlice::I16(idx) => stream_closures(&self.items, idx, x, out),
             IndexSlice::I32(idx) => stream_closures(&self.items, idx, x, out),
             IndexSlice::I64(idx) => stream_closures(&self.items, idx, x, out),
+        }
+    }
+
+    fn stream_in_place(&self, positions: &[u32], xs: &mut [T]) {
+        let Some(last) = self.items.len().checked_sub(1) else {
+            return;
+        };
+        for (v, &p) in xs.iter_mut().zip(positions) {
+            *v = self.items[(p as usize).min(last)].call(*v);
         }
     }
 }

@@ -20,8 +20,10 @@
 //!
 //! DRAM sees one read of `x` and `idx` and one write of `out`.
 //!
-//! Some inputs skip the buckets (see [`Strategy`]): all-`Affine` tables are
-//! one streaming pass, runs of equal indices are evaluated in place, and
+//! Some inputs skip the buckets (see [`Strategy`]): all-`Affine` tables and
+//! tables of closures of one type are one streaming pass, tables of
+//! closures with very many functions are grouped by closure type rather
+//! than by function, runs of equal indices are evaluated in place, and
 //! two-function tables of pure kernels evaluate both and blend. Every path
 //! evaluates each point with its own function's kernel code, so the choice
 //! never changes a result.

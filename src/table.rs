@@ -6,6 +6,7 @@ use std::fmt;
 
 use crate::code::{BoxedGroup, ClosureGroup, Code, KernelGroup};
 use crate::float::Float;
+use crate::index::Index;
 use crate::kernel::{Family, FnKernel, Kernel};
 
 /// An ordered table of `k` functions; index `j` in `idx` selects entry `j`.
@@ -223,6 +224,40 @@ impl<'t, T: Float> Functions<'t, T> {
     pub(crate) fn prefetch_function(&self, j: usize) {
         if let Some(e) = self.entries.get(j) {
             self.codes[e.code as usize].prefetch(e.pos as usize);
+        }
+    }
+
+    /// Number of codes.
+    pub(crate) fn code_count(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when every code of the table streams.
+    pub(crate) fn all_codes_stream(&self) -> bool {
+        self.codes.iter().all(|c| c.streams())
+    }
+
+    /// Code `c`.
+    #[inline]
+    pub(crate) fn code(&self, c: usize) -> &'t dyn Code<T> {
+        self.codes[c].as_ref()
+    }
+
+    /// The code pass of routing by code: each point's code and its
+    /// position within the code. `idx` must be validated; an index out of
+    /// range is clamped (a wrong value, never a wrong access).
+    #[inline]
+    pub(crate) fn codes_and_positions<I: Index>(
+        &self,
+        idx: &[I],
+        codes: &mut [u8],
+        positions: &mut [u32],
+    ) {
+        let last = self.entries.len().saturating_sub(1);
+        for ((c, p), &i) in codes.iter_mut().zip(positions.iter_mut()).zip(idx) {
+            let e = self.entries[i.to_usize().min(last)];
+            *c = e.code as u8;
+            *p = e.pos;
         }
     }
 

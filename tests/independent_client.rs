@@ -195,11 +195,13 @@ impl<T: TestFloat> Closures<T> {
     }
 
     /// Closures are never pure, so never `Select`; `Fused` streams a table
-    /// whose closures all share one type (one expression, many captures).
+    /// whose closures all share one type (one expression, many captures);
+    /// `Codes` routes any table of closures by closure type.
     fn avail(&self) -> Avail {
         Avail {
             select: false,
             fused: self.types.windows(2).all(|w| w[0] == w[1]),
+            codes: true,
         }
     }
 }
@@ -386,11 +388,12 @@ fn pools() -> Vec<(usize, ThreadPool)> {
 // The determinism sweep
 // ---------------------------------------------------------------------------
 
-const STRATEGIES: [Strategy; 5] = [
+const STRATEGIES: [Strategy; 6] = [
     Strategy::Auto,
     Strategy::Bucket,
     Strategy::Runs,
     Strategy::Select,
+    Strategy::Codes,
     Strategy::Fused,
 ];
 
@@ -401,22 +404,28 @@ const TILES_BIG: [usize; 5] = [0, 1, 1000, 4096, 65_536];
 
 /// Which forced strategies the docs say a table can use: `Select` needs at
 /// most 2 functions, all pure; `Fused` needs every kernel in one family (all
-/// `Affine`). `Auto`, `Bucket` and `Runs` always work.
+/// `Affine`) or every function a closure of one type; `Codes` needs every
+/// function a closure pushed with `push_fn` (of at most 256 types). `Auto`,
+/// `Bucket` and `Runs` always work.
 #[derive(Clone, Copy, Debug)]
 struct Avail {
     select: bool,
     fused: bool,
+    codes: bool,
 }
 
+/// Tables that mix built-in kernels with closures, or hold kernels only.
 const CLOSURES_ONLY: Avail = Avail {
     select: false,
     fused: false,
+    codes: false,
 };
 
 fn available(s: Strategy, avail: Avail) -> bool {
     match s {
         Strategy::Select => avail.select,
         Strategy::Fused => avail.fused,
+        Strategy::Codes => avail.codes,
         _ => true,
     }
 }
@@ -1091,6 +1100,7 @@ fn affine_tables_are_exact_and_may_be_fused() {
         let avail = Avail {
             select: k <= 2,
             fused: true,
+            codes: false,
         };
         kernel_case::<f64, u32>(
             "all Affine",
@@ -1139,6 +1149,7 @@ fn two_pure_kernels_may_use_select() {
     let select_ok = Avail {
         select: true,
         fused: false,
+        codes: false,
     };
     kernel_case::<f64, u32>(
         "Exp+Sqrt", &pair_a, false, select_ok, 10_000, &DISTS, &tiles, 401, &pools,

@@ -75,6 +75,7 @@ fn affine_table<T: Float>(k: usize) -> FuncTable<T> {
 struct Allowed {
     select: bool,
     fused: bool,
+    codes: bool,
 }
 
 /// What the library should allow: Select for k <= 2 pure tables, Fused for
@@ -85,14 +86,17 @@ fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
     Allowed {
         select: table.len() <= 2 && all_pure,
         fused: table.iter().all(|k| k.family().is_some()),
+        // Every closure here is pushed with push_fn, of fewer than 256 types.
+        codes: table.iter().all(|k| k.name() == "closure"),
     }
 }
 
-const STRATEGIES: [Strategy; 5] = [
+const STRATEGIES: [Strategy; 6] = [
     Strategy::Auto,
     Strategy::Bucket,
     Strategy::Runs,
     Strategy::Select,
+    Strategy::Codes,
     Strategy::Fused,
 ];
 
@@ -160,6 +164,7 @@ fn check_case<T: Float, I: Index>(
                 let available = match strategy {
                     Strategy::Select => allowed.select,
                     Strategy::Fused => allowed.fused,
+                    Strategy::Codes => allowed.codes,
                     _ => true,
                 };
                 if available || x.is_empty() {

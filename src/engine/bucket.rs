@@ -303,6 +303,70 @@ impl<T: Float> BucketScratch<T> {
     }
 }
 
+/// Per-worker scratch for routing by code: the bucket passes over code
+/// numbers instead of function numbers, for tables whose codes all stream
+/// (closures). A table of 8 closure types and 100,000 captures has 8
+/// segments per tile, not up to 100,000; each segment is streamed with its
+/// points' positions, the closure body inlined.
+pub(super) struct CodeScratch<T> {
+    grouping: Grouping,
+    /// Per point of the tile: its code, and its position in the code.
+    codes: Vec<u8>,
+    positions: Vec<u32>,
+    /// Gathered values and their positions, grouped by code.
+    buf: Vec<T>,
+    buf_positions: Vec<u32>,
+    dest: Vec<u32>,
+}
+
+impl<T: Float> CodeScratch<T> {
+    /// Scratch for tiles of up to `tile_len` points and `codes` codes
+    /// (at most 256).
+    pub(super) fn new(codes: usize, tile_len: usize) -> Self {
+        assert!(codes <= 256, "routing by code numbers codes with u8");
+        CodeScratch {
+            grouping: Grouping::new(codes, tile_len),
+            codes: vec![0; tile_len],
+            positions: vec![0; tile_len],
+            buf: vec![T::ZERO; tile_len],
+            buf_positions: vec![0; tile_len],
+            dest: vec![0; tile_len],
+        }
+    }
+
+    /// Evaluates one tile: `out[i] = f[idx[i]](x[i])`, grouped by code.
+    /// `idx` must be validated and every code of `functions` must stream.
+    pub(super) fn run_tile<I: Index>(
+        &mut self,
+        functions: Functions<'_, T>,
+        idx: &[I],
+        x: &[T],
+        out: &mut [T],
+    ) {
+        let n = idx.len();
+        debug_assert!(x.len() == n && out.len() == n && n <= self.buf.len());
+        let codes = &mut self.codes[..n];
+        let positions = &mut self.positions[..n];
+        let buf = &mut self.buf[..n];
+        let buf_positions = &mut self.buf_positions[..n];
+        let dest = &mut self.dest[..n];
+        functions.codes_and_positions(idx, codes, positions);
+        self.grouping.count(&*codes);
+        let values = x.iter().copied().zip(positions.iter().copied());
+        self.grouping
+            .assign_slots(&*codes, dest, values, |slot, (v, p)| {
+                buf[slot] = v;
+                buf_positions[slot] = p;
+            });
+        self.grouping.segments(|c, segment| {
+            functions
+                .code(c)
+                .stream_in_place(&buf_positions[segment.clone()], &mut buf[segment])
+        });
+        combine(dest, buf, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Small cases for the clamped gather (and the passes around it); these also run under Miri
@@ -377,5 +441,41 @@ mod tests {
         let mut buf = [0.0f64; 2];
         let mut dest = [0u32; 2];
         g.group_and_gather(&[0u32, 3], &[1.0, 2.0], &mut buf, &mut dest);
+    }
+
+    #[test]
+    fn routing_by_code_matches_the_closures() {
+        // Three closure types, functions interleaved, so that positions
+        // within a code differ from function numbers.
+        let mut table = FuncTable::<f64>::new();
+        for j in 0..12 {
+            let a = j as f64;
+            match j % 3 {
+                0 => table.push_fn(move |x: f64| x + a),
+                1 => table.push_fn(move |x: f64| x * a),
+                _ => table.push_fn(move |x: f64| a - x),
+            };
+        }
+        let want = |j: u32, x: f64| match j % 3 {
+            0 => x + j as f64,
+            1 => x * j as f64,
+            _ => j as f64 - x,
+        };
+        let idx: Vec<u32> = (0..100u32).map(|p| (p * 5 + p / 7) % 12).collect();
+        let x: Vec<f64> = (0..100).map(|p| p as f64 * 0.25).collect();
+        for tile_len in [1, 7, 64, 100] {
+            let mut scratch = CodeScratch::new(3, tile_len);
+            let mut out = vec![f64::NAN; 100];
+            for ((i, x), o) in idx
+                .chunks(tile_len)
+                .zip(x.chunks(tile_len))
+                .zip(out.chunks_mut(tile_len))
+            {
+                scratch.run_tile(table.functions(), i, x, o);
+            }
+            for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
+                assert_eq!(o, want(j, x[p]), "tile {tile_len} point {p}");
+            }
+        }
     }
 }

@@ -184,12 +184,21 @@ impl Engine {
             CallStrategy::PerTile {
                 strategy,
                 select_allowed,
+                codes_allowed,
             } => for_each_tile(
                 tile,
                 idx,
                 x,
                 out,
-                || TileWorker::new(table.functions(), strategy, select_allowed, tile),
+                || {
+                    TileWorker::new(
+                        table.functions(),
+                        strategy,
+                        select_allowed,
+                        codes_allowed,
+                        tile,
+                    )
+                },
                 |worker, _, idx, x, out| worker.run(idx, x, out),
             ),
         }

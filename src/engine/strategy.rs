@@ -1,6 +1,6 @@
 //! The strategies, and every decision between them: once per call
 //! ([`choose_for_call`]: fused, or tile by tile) and once per tile
-//! ([`TileWorker`]: runs, select or bucket).
+//! ([`TileWorker`]: runs, select, codes or bucket).
 //!
 //! - [`Strategy::Fused`]: one streaming pass, no bucketing, each point
 //!   looking up its function's parameters. Two kinds of table allow it:
@@ -15,6 +15,10 @@
 //!   runs over every point and each point picks its own result: `k` cheap
 //!   passes over L1-sized blocks instead of the bucket passes.
 //! - [`Strategy::Bucket`]: the general counting-sort path (see `bucket.rs`).
+//! - [`Strategy::Codes`]: the same passes over closure types instead of
+//!   functions, for tables of closures with so many functions that their
+//!   segments would be tiny: few long segments, each streamed with its
+//!   points' captures (see `bucket.rs`, `CodeScratch`).
 //!
 //! Every strategy evaluates each point with its own function's kernel code,
 //! so results are bitwise identical whichever is chosen.
@@ -25,7 +29,7 @@ use crate::float::Float;
 use crate::index::Index;
 use crate::table::{FuncTable, Functions};
 
-use super::bucket::BucketScratch;
+use super::bucket::{BucketScratch, CodeScratch};
 use super::runs::{self, ShortRuns};
 use super::select;
 
@@ -37,10 +41,10 @@ use super::select;
 #[non_exhaustive]
 pub enum Strategy {
     /// Choose automatically: `Fused` for single-family tables and tables of
-    /// closures of one type, else per tile
-    /// `Runs` when runs are long (up to the point where they stop being
-    /// long) or `k` dwarfs the tile, `Select` for tiny `k` with pure
-    /// kernels, otherwise `Bucket`.
+    /// closures of one type, else per tile `Runs` when runs are long (up to
+    /// the point where they stop being long) or `k` dwarfs the tile,
+    /// `Select` for tiny `k` with pure kernels, `Codes` for tables of
+    /// closures with too many functions for the tile, otherwise `Bucket`.
     #[default]
     Auto,
     /// Counting sort into per-function segments, one kernel call per
@@ -52,6 +56,12 @@ pub enum Strategy {
     /// its result.
     /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`].
     Select,
+    /// Counting sort by code (closure type) rather than by function, each
+    /// code's points then streamed with their own closures' captures. Needs
+    /// every function a closure pushed with
+    /// [`FuncTable::push_fn`](crate::FuncTable::push_fn), of at most 256
+    /// closure types.
+    Codes,
     /// One streaming pass with per-point parameter lookup. Needs every kernel
     /// in one [`Family`](crate::Family), or every function a closure of the
     /// same type pushed with [`FuncTable::push_fn`] (one closure expression
@@ -85,6 +95,17 @@ const TINY_SEGMENTS: usize = 4;
 /// pays for the smallest tables.
 const SELECT_MAX_K: usize = 2;
 
+/// Routing by code numbers the codes of a tile with `u8`.
+const CODES_MAX: usize = 256;
+
+/// `Auto` routes a table of closures by code, not by function, when a
+/// tile would hold fewer than this many points per function: below it the
+/// per-function segments are too short for their kernel calls to pay,
+/// while routing by code keeps one long segment per closure type. Above
+/// it, routing by function is faster: its segments run the closures in
+/// batches, and it has no code pass (perf-notes.md, "Routing by code").
+const CODES_BELOW_SEGMENT: usize = 64;
+
 /// What a whole call does, settled before any index is read.
 pub(super) enum CallStrategy<'t, T: Float> {
     /// One streaming pass over an affine table's coefficients.
@@ -96,6 +117,7 @@ pub(super) enum CallStrategy<'t, T: Float> {
     PerTile {
         strategy: Strategy,
         select_allowed: bool,
+        codes_allowed: bool,
     },
 }
 
@@ -108,6 +130,8 @@ pub(super) fn choose_for_call<T: Float>(
 ) -> Result<CallStrategy<'_, T>, Error> {
     let traits = table.traits();
     let select_allowed = table.len() <= SELECT_MAX_K && traits.all_pure;
+    let functions = table.functions();
+    let codes_allowed = functions.code_count() <= CODES_MAX && functions.all_codes_stream();
     let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
     let streaming = table.functions().streaming_code();
     match (strategy, &traits.affine, streaming) {
@@ -120,9 +144,13 @@ pub(super) fn choose_for_call<T: Float>(
         (Strategy::Select, _, _) if !select_allowed => Err(unavailable(
             "it needs at most 2 functions, all reporting Kernel::is_pure",
         )),
+        (Strategy::Codes, _, _) if !codes_allowed => Err(unavailable(
+            "it needs every function a closure pushed with push_fn, of at most 256 closure types",
+        )),
         _ => Ok(CallStrategy::PerTile {
             strategy,
             select_allowed,
+            codes_allowed,
         }),
     }
 }
@@ -135,8 +163,12 @@ pub(super) struct TileWorker<'a, T: Float> {
     strategy: Strategy,
     /// Whether `Auto` may pick `Select`.
     select_allowed: bool,
+    /// Whether `Auto` routes by code where it would bucket: the table allows
+    /// it and its functions are too many for the tile.
+    codes_allowed: bool,
     tile_len: usize,
     bucket: Option<BucketScratch<T>>,
+    by_code: Option<CodeScratch<T>>,
     select_bufs: Vec<T>,
 }
 
@@ -145,14 +177,20 @@ impl<'a, T: Float> TileWorker<'a, T> {
         kernels: Functions<'a, T>,
         strategy: Strategy,
         select_allowed: bool,
+        codes_allowed: bool,
         tile_len: usize,
     ) -> Self {
+        let codes_allowed = codes_allowed
+            && strategy == Strategy::Auto
+            && tile_len < CODES_BELOW_SEGMENT.saturating_mul(kernels.len());
         TileWorker {
             kernels,
             strategy,
             select_allowed,
+            codes_allowed,
             tile_len,
             bucket: None,
+            by_code: None,
             select_bufs: Vec::new(),
         }
     }
@@ -163,6 +201,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
             Strategy::Auto => self.choose_for_tile(idx),
             Strategy::Runs => TileChoice::Runs,
             Strategy::Select => TileChoice::Select,
+            Strategy::Codes => TileChoice::Codes,
             _ => TileChoice::Bucket,
         };
         match choice {
@@ -178,9 +217,13 @@ impl<'a, T: Float> TileWorker<'a, T> {
         }
     }
 
-    /// Evaluates with `Select` or `Bucket`.
+    /// Evaluates with `Select`, `Codes` or `Bucket`.
     fn run_with<I: Index>(&mut self, choice: TileChoice, idx: &[I], x: &[T], out: &mut [T]) {
         match choice {
+            TileChoice::Codes => self
+                .by_code
+                .get_or_insert_with(|| CodeScratch::new(self.kernels.code_count(), self.tile_len))
+                .run_tile(self.kernels, idx, x, out),
             TileChoice::Select => {
                 let len = select::scratch_len(self.kernels.len(), self.tile_len);
                 if self.select_bufs.len() < len {
@@ -205,7 +248,12 @@ impl<'a, T: Float> TileWorker<'a, T> {
         let n = idx.len();
         // So many functions that bucketed segments would hold a point or
         // two each: one call per run beats bucketing whatever the runs.
-        if n < TINY_SEGMENTS * self.kernels.len() {
+        let groups = if self.codes_allowed {
+            self.kernels.code_count()
+        } else {
+            self.kernels.len()
+        };
+        if n < TINY_SEGMENTS * groups {
             return TileChoice::Runs;
         }
         let prefix = &idx[..n.min(RUNS_SAMPLE)];
@@ -220,6 +268,8 @@ impl<'a, T: Float> TileWorker<'a, T> {
     fn without_runs(&self) -> TileChoice {
         if self.select_allowed {
             TileChoice::Select
+        } else if self.codes_allowed {
+            TileChoice::Codes
         } else {
             TileChoice::Bucket
         }
@@ -235,5 +285,6 @@ enum TileChoice {
     /// `Select` or `Bucket` for the rest.
     RunsUntilShort,
     Select,
+    Codes,
     Bucket,
 }

@@ -80,7 +80,7 @@ pub struct Workload {
 /// Builds workload `name` at `n` points; `None` for an unknown name.
 pub fn workload(name: &str, n: usize) -> Option<Workload> {
     let name = *NAMES.iter().find(|&&w| w == name)?;
-    use Strategy::{Bucket, Runs, Select};
+    use Strategy::{Bucket, Codes, Runs, Select};
     let streaming: &'static [Bound] = &[Bound::Streaming];
     let (what, (table, boxed), (idx, x), max_rel, forced, bounds): (
         _,
@@ -143,7 +143,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             piecewise_closures(),
             piecewise_input(n, 4),
             0.0,
-            &[Bucket],
+            &[Bucket, Codes],
             streaming,
         ),
         "W6" => (
@@ -167,7 +167,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             eight_shapes(K),
             uniform_input(n, K, 8),
             0.0,
-            &[Bucket],
+            &[Bucket, Codes],
             streaming,
         ),
         "W8s" => (
@@ -183,7 +183,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             eight_shapes(HUGE_K),
             uniform_input(n, HUGE_K, 8),
             0.0,
-            &[Bucket, Runs],
+            &[Bucket, Runs, Codes],
             streaming,
         ),
         _ => unreachable!("every name in NAMES has a definition"),
