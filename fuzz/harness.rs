@@ -152,7 +152,8 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
         Strategy::Select,
         Strategy::Fused,
         Strategy::Codes,
-    ][b.u8() as usize % 6];
+        Strategy::Blend,
+    ][b.u8() as usize % 7];
     let tile = b.u16() as usize % 300;
     let threads = b.u8() as usize % 3;
     let use_plan = b.u8().is_multiple_of(4);
@@ -238,7 +239,7 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
                     assert!(
                         matches!(
                             strategy,
-                            Strategy::Select | Strategy::Fused | Strategy::Codes
+                            Strategy::Select | Strategy::Fused | Strategy::Codes | Strategy::Blend
                         ),
                         "{e}"
                     );

@@ -13,6 +13,11 @@
 //! captures and running the inlined body. A closure is the same expression
 //! whether called on one point or in a batch loop, so streaming gives the
 //! bits of every other strategy.
+//!
+//! A pure kernel type without parameters (zero-sized, like `Exp`) is one
+//! function however many times it is pushed: its code can *blend*, running
+//! that one function over every point of a block, its own and other
+//! codes', the other codes' results discarded (see `select.rs`).
 
 use std::any::Any;
 
@@ -52,6 +57,19 @@ pub(crate) trait Code<T: Float>: Send + Sync {
     fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
         let _ = (idx, x, out);
         unreachable!("stream called on a code that does not stream")
+    }
+
+    /// Whether [`Code::eval_all`] is available: every function of the
+    /// group is one pure function.
+    fn blends(&self) -> bool {
+        false
+    }
+
+    /// `out[p] = f(x[p])` for the group's one function `f`. Only called
+    /// when [`Code::blends`] is true.
+    fn eval_all(&self, x: &[T], out: &mut [T]) {
+        let _ = (x, out);
+        unreachable!("eval_all called on a code that does not blend")
     }
 
     /// `xs[s] = f_{positions[s]}(xs[s])`: the points of one code, gathered
@@ -133,6 +151,16 @@ macro_rules! group_methods {
 
 impl<T: Float, K: Kernel<T> + 'static> Code<T> for KernelGroup<K> {
     group_methods!();
+
+    /// A kernel type without parameters is one function however often it
+    /// is pushed.
+    fn blends(&self) -> bool {
+        std::mem::size_of::<K>() == 0 && self.items.first().is_some_and(|k| k.is_pure())
+    }
+
+    fn eval_all(&self, x: &[T], out: &mut [T]) {
+        self.items[0].eval(x, out)
+    }
 }
 
 impl<T: Float> Code<T> for BoxedGroup<T> {

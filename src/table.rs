@@ -232,6 +232,11 @@ impl<'t, T: Float> Functions<'t, T> {
         self.codes.len()
     }
 
+    /// True when every code of the table blends.
+    pub(crate) fn all_codes_blend(&self) -> bool {
+        self.codes.iter().all(|c| c.blends())
+    }
+
     /// True when every code of the table streams.
     pub(crate) fn all_codes_stream(&self) -> bool {
         self.codes.iter().all(|c| c.streams())
@@ -241,6 +246,16 @@ impl<'t, T: Float> Functions<'t, T> {
     #[inline]
     pub(crate) fn code(&self, c: usize) -> &'t dyn Code<T> {
         self.codes[c].as_ref()
+    }
+
+    /// Each point's code. `idx` must be validated; an index out of range is
+    /// clamped (a wrong value, never a wrong access).
+    #[inline]
+    pub(crate) fn codes_of<I: Index>(&self, idx: &[I], codes: &mut [u8]) {
+        let last = self.entries.len().saturating_sub(1);
+        for (c, &i) in codes.iter_mut().zip(idx) {
+            *c = self.entries[i.to_usize().min(last)].code as u8;
+        }
     }
 
     /// The code pass of routing by code: each point's code and its

@@ -202,6 +202,7 @@ impl<T: TestFloat> Closures<T> {
             select: false,
             fused: self.types.windows(2).all(|w| w[0] == w[1]),
             codes: true,
+            blend: false,
         }
     }
 }
@@ -388,11 +389,12 @@ fn pools() -> Vec<(usize, ThreadPool)> {
 // The determinism sweep
 // ---------------------------------------------------------------------------
 
-const STRATEGIES: [Strategy; 6] = [
+const STRATEGIES: [Strategy; 7] = [
     Strategy::Auto,
     Strategy::Bucket,
     Strategy::Runs,
     Strategy::Select,
+    Strategy::Blend,
     Strategy::Codes,
     Strategy::Fused,
 ];
@@ -405,13 +407,16 @@ const TILES_BIG: [usize; 5] = [0, 1, 1000, 4096, 65_536];
 /// Which forced strategies the docs say a table can use: `Select` needs at
 /// most 2 functions, all pure; `Fused` needs every kernel in one family (all
 /// `Affine`) or every function a closure of one type; `Codes` needs every
-/// function a closure pushed with `push_fn` (of at most 256 types). `Auto`,
-/// `Bucket` and `Runs` always work.
+/// function a closure pushed with `push_fn` (of at most 256 types); `Blend`
+/// needs at most 2 kernel types, each pure and without parameters (`Exp`,
+/// `Ln`, `Sqrt`, `Sin`, `Cos`, `Logistic`). `Auto`, `Bucket` and `Runs`
+/// always work.
 #[derive(Clone, Copy, Debug)]
 struct Avail {
     select: bool,
     fused: bool,
     codes: bool,
+    blend: bool,
 }
 
 /// Tables that mix built-in kernels with closures, or hold kernels only.
@@ -419,6 +424,7 @@ const CLOSURES_ONLY: Avail = Avail {
     select: false,
     fused: false,
     codes: false,
+    blend: false,
 };
 
 fn available(s: Strategy, avail: Avail) -> bool {
@@ -426,6 +432,7 @@ fn available(s: Strategy, avail: Avail) -> bool {
         Strategy::Select => avail.select,
         Strategy::Fused => avail.fused,
         Strategy::Codes => avail.codes,
+        Strategy::Blend => avail.blend,
         _ => true,
     }
 }
@@ -1101,6 +1108,7 @@ fn affine_tables_are_exact_and_may_be_fused() {
             select: k <= 2,
             fused: true,
             codes: false,
+            blend: false,
         };
         kernel_case::<f64, u32>(
             "all Affine",
@@ -1141,6 +1149,72 @@ fn affine_tables_are_exact_and_may_be_fused() {
 }
 
 #[test]
+fn two_parameterless_kernel_types_may_blend() {
+    let pools = pools();
+    let tiles = [0usize, 1, 7, 64, 4096];
+    let blend_only = Avail {
+        select: false,
+        fused: false,
+        codes: false,
+        blend: true,
+    };
+    // Many functions, two kernel types: each type is one function.
+    let exp_sin: Vec<Spec> = (0..250)
+        .map(|j| if j % 3 == 0 { Spec::Sin } else { Spec::Exp })
+        .collect();
+    kernel_case::<f64, u32>(
+        "250 Exp/Sin",
+        &exp_sin,
+        false,
+        blend_only,
+        20_000,
+        &DISTS,
+        &tiles,
+        411,
+        &pools,
+    );
+    let ln_logistic: Vec<Spec> = (0..7)
+        .map(|j| if j % 2 == 0 { Spec::Logistic } else { Spec::Ln })
+        .collect();
+    kernel_case::<f32, u16>(
+        "7 Ln/Logistic",
+        &ln_logistic,
+        false,
+        blend_only,
+        5_000,
+        &DISTS,
+        &tiles,
+        412,
+        &pools,
+    );
+    // A third type, or a kernel with parameters, rules it out.
+    let three: Vec<Spec> = vec![Spec::Exp, Spec::Sqrt, Spec::Cos];
+    kernel_case::<f64, u32>(
+        "Exp/Sqrt/Cos",
+        &three,
+        false,
+        CLOSURES_ONLY,
+        3_000,
+        &DISTS,
+        &tiles,
+        413,
+        &pools,
+    );
+    let with_pow: Vec<Spec> = vec![Spec::Exp, Spec::Pow(1.5), Spec::Exp];
+    kernel_case::<f64, u32>(
+        "Exp/Pow",
+        &with_pow,
+        false,
+        CLOSURES_ONLY,
+        3_000,
+        &DISTS,
+        &tiles,
+        414,
+        &pools,
+    );
+}
+
+#[test]
 fn two_pure_kernels_may_use_select() {
     let pools = pools();
     let tiles = [0usize, 1, 7, 64, 4096];
@@ -1150,12 +1224,18 @@ fn two_pure_kernels_may_use_select() {
         select: true,
         fused: false,
         codes: false,
+        blend: false,
+    };
+    // Two parameterless kernel types: Blend as well.
+    let blend_ok = Avail {
+        blend: true,
+        ..select_ok
     };
     kernel_case::<f64, u32>(
-        "Exp+Sqrt", &pair_a, false, select_ok, 10_000, &DISTS, &tiles, 401, &pools,
+        "Exp+Sqrt", &pair_a, false, blend_ok, 10_000, &DISTS, &tiles, 401, &pools,
     );
     kernel_case::<f32, i64>(
-        "Exp+Sqrt", &pair_a, false, select_ok, 10_000, &DISTS, &tiles, 402, &pools,
+        "Exp+Sqrt", &pair_a, false, blend_ok, 10_000, &DISTS, &tiles, 402, &pools,
     );
     kernel_case::<f64, u8>(
         "Poly+Clamp",
@@ -1173,7 +1253,7 @@ fn two_pure_kernels_may_use_select() {
         "Sin",
         &[Spec::Sin],
         false,
-        select_ok,
+        blend_ok,
         3_000,
         &[Dist::Uniform],
         &tiles,

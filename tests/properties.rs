@@ -76,7 +76,11 @@ struct Allowed {
     select: bool,
     fused: bool,
     codes: bool,
+    blend: bool,
 }
+
+/// The built-in kernels that are pure zero-sized types.
+const PARAMETERLESS: [&str; 6] = ["exp", "ln", "sqrt", "sin", "cos", "logistic"];
 
 /// What the library should allow: Select for k <= 2 pure tables, Fused for
 /// single-family (affine) tables. Closures are never pure, and the tables
@@ -88,14 +92,21 @@ fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
         fused: table.iter().all(|k| k.family().is_some()),
         // Every closure here is pushed with push_fn, of fewer than 256 types.
         codes: table.iter().all(|k| k.name() == "closure"),
+        blend: {
+            let mut types: Vec<&str> = table.iter().map(|k| k.name()).collect();
+            types.sort_unstable();
+            types.dedup();
+            types.len() <= 2 && types.iter().all(|t| PARAMETERLESS.contains(t))
+        },
     }
 }
 
-const STRATEGIES: [Strategy; 6] = [
+const STRATEGIES: [Strategy; 7] = [
     Strategy::Auto,
     Strategy::Bucket,
     Strategy::Runs,
     Strategy::Select,
+    Strategy::Blend,
     Strategy::Codes,
     Strategy::Fused,
 ];
@@ -165,6 +176,7 @@ fn check_case<T: Float, I: Index>(
                     Strategy::Select => allowed.select,
                     Strategy::Fused => allowed.fused,
                     Strategy::Codes => allowed.codes,
+                    Strategy::Blend => allowed.blend,
                     _ => true,
                 };
                 if available || x.is_empty() {

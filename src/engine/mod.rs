@@ -184,6 +184,7 @@ impl Engine {
             CallStrategy::PerTile {
                 strategy,
                 select_allowed,
+                blend_allowed,
                 codes_allowed,
             } => for_each_tile(
                 tile,
@@ -195,6 +196,7 @@ impl Engine {
                         table.functions(),
                         strategy,
                         select_allowed,
+                        blend_allowed,
                         codes_allowed,
                         tile,
                     )

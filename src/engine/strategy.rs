@@ -1,6 +1,6 @@
 //! The strategies, and every decision between them: once per call
 //! ([`choose_for_call`]: fused, or tile by tile) and once per tile
-//! ([`TileWorker`]: runs, select, codes or bucket).
+//! ([`TileWorker`]: runs, select, blend, codes or bucket).
 //!
 //! - [`Strategy::Fused`]: one streaming pass, no bucketing, each point
 //!   looking up its function's parameters. Two kinds of table allow it:
@@ -14,6 +14,10 @@
 //! - [`Strategy::Select`]: for very small `k` with pure kernels, every kernel
 //!   runs over every point and each point picks its own result: `k` cheap
 //!   passes over L1-sized blocks instead of the bucket passes.
+//! - [`Strategy::Blend`]: the same by code, for tables of at most two
+//!   pure kernel types without parameters (each is one function however
+//!   often pushed): every code over every point, no bucketing (see
+//!   `select.rs`).
 //! - [`Strategy::Bucket`]: the general counting-sort path (see `bucket.rs`).
 //! - [`Strategy::Codes`]: the same passes over closure types instead of
 //!   functions, for tables of closures with so many functions that their
@@ -31,7 +35,7 @@ use crate::table::{FuncTable, Functions};
 
 use super::bucket::{BucketScratch, CodeScratch};
 use super::runs::{self, ShortRuns};
-use super::select;
+use super::select::{self, BlendScratch};
 
 /// How the engine evaluates the points; see [`Engine::strategy`](crate::Engine::strategy).
 ///
@@ -43,7 +47,8 @@ pub enum Strategy {
     /// Choose automatically: `Fused` for single-family tables and tables of
     /// closures of one type, else per tile `Runs` when runs are long (up to
     /// the point where they stop being long) or `k` dwarfs the tile,
-    /// `Select` for tiny `k` with pure kernels, `Codes` for tables of
+    /// `Select` for tiny `k` with pure kernels, `Blend` for tables of two
+    /// parameterless pure kernel types, `Codes` for tables of
     /// closures with too many functions for the tile, otherwise `Bucket`.
     #[default]
     Auto,
@@ -54,8 +59,13 @@ pub enum Strategy {
     Runs,
     /// Every function over every point (block by block), each point picks
     /// its result.
-    /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`].
+    /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`](crate::Kernel::is_pure).
     Select,
+    /// Every code over every point, block by block; each point keeps its
+    /// own code's result. Needs at most 2 codes, each a pure kernel type
+    /// without parameters (a zero-sized type: `Exp`, `Ln`, `Sqrt`, `Sin`,
+    /// `Cos`, `Logistic`), e.g. 125 `Exp` and 125 `Sqrt`.
+    Blend,
     /// Counting sort by code (closure type) rather than by function, each
     /// code's points then streamed with their own closures' captures. Needs
     /// every function a closure pushed with
@@ -95,6 +105,10 @@ const TINY_SEGMENTS: usize = 4;
 /// pays for the smallest tables.
 const SELECT_MAX_K: usize = 2;
 
+/// `Blend` evaluates every code on every point, so it only pays for the
+/// fewest codes.
+const BLEND_MAX_CODES: usize = 2;
+
 /// Routing by code numbers the codes of a tile with `u8`.
 const CODES_MAX: usize = 256;
 
@@ -117,6 +131,7 @@ pub(super) enum CallStrategy<'t, T: Float> {
     PerTile {
         strategy: Strategy,
         select_allowed: bool,
+        blend_allowed: bool,
         codes_allowed: bool,
     },
 }
@@ -132,6 +147,7 @@ pub(super) fn choose_for_call<T: Float>(
     let select_allowed = table.len() <= SELECT_MAX_K && traits.all_pure;
     let functions = table.functions();
     let codes_allowed = functions.code_count() <= CODES_MAX && functions.all_codes_stream();
+    let blend_allowed = functions.code_count() <= BLEND_MAX_CODES && functions.all_codes_blend();
     let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
     let streaming = table.functions().streaming_code();
     match (strategy, &traits.affine, streaming) {
@@ -144,12 +160,17 @@ pub(super) fn choose_for_call<T: Float>(
         (Strategy::Select, _, _) if !select_allowed => Err(unavailable(
             "it needs at most 2 functions, all reporting Kernel::is_pure",
         )),
+        (Strategy::Blend, _, _) if !blend_allowed => Err(unavailable(
+            "it needs at most 2 kernel types, each pure and without parameters \
+             (e.g. Exp, Ln, Sqrt, Sin, Cos, Logistic)",
+        )),
         (Strategy::Codes, _, _) if !codes_allowed => Err(unavailable(
             "it needs every function a closure pushed with push_fn, of at most 256 closure types",
         )),
         _ => Ok(CallStrategy::PerTile {
             strategy,
             select_allowed,
+            blend_allowed,
             codes_allowed,
         }),
     }
@@ -163,12 +184,15 @@ pub(super) struct TileWorker<'a, T: Float> {
     strategy: Strategy,
     /// Whether `Auto` may pick `Select`.
     select_allowed: bool,
+    /// Whether `Auto` may pick `Blend`.
+    blend_allowed: bool,
     /// Whether `Auto` routes by code where it would bucket: the table allows
     /// it and its functions are too many for the tile.
     codes_allowed: bool,
     tile_len: usize,
     bucket: Option<BucketScratch<T>>,
     by_code: Option<CodeScratch<T>>,
+    blend: Option<BlendScratch<T>>,
     select_bufs: Vec<T>,
 }
 
@@ -177,6 +201,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         kernels: Functions<'a, T>,
         strategy: Strategy,
         select_allowed: bool,
+        blend_allowed: bool,
         codes_allowed: bool,
         tile_len: usize,
     ) -> Self {
@@ -187,10 +212,12 @@ impl<'a, T: Float> TileWorker<'a, T> {
             kernels,
             strategy,
             select_allowed,
+            blend_allowed,
             codes_allowed,
             tile_len,
             bucket: None,
             by_code: None,
+            blend: None,
             select_bufs: Vec::new(),
         }
     }
@@ -202,6 +229,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
             Strategy::Runs => TileChoice::Runs,
             Strategy::Select => TileChoice::Select,
             Strategy::Codes => TileChoice::Codes,
+            Strategy::Blend => TileChoice::Blend,
             _ => TileChoice::Bucket,
         };
         match choice {
@@ -217,9 +245,13 @@ impl<'a, T: Float> TileWorker<'a, T> {
         }
     }
 
-    /// Evaluates with `Select`, `Codes` or `Bucket`.
+    /// Evaluates with `Select`, `Blend`, `Codes` or `Bucket`.
     fn run_with<I: Index>(&mut self, choice: TileChoice, idx: &[I], x: &[T], out: &mut [T]) {
         match choice {
+            TileChoice::Blend => self
+                .blend
+                .get_or_insert_with(|| BlendScratch::new(self.kernels.code_count()))
+                .run_tile(self.kernels, idx, x, out),
             TileChoice::Codes => self
                 .by_code
                 .get_or_insert_with(|| CodeScratch::new(self.kernels.code_count(), self.tile_len))
@@ -248,7 +280,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         let n = idx.len();
         // So many functions that bucketed segments would hold a point or
         // two each: one call per run beats bucketing whatever the runs.
-        let groups = if self.codes_allowed {
+        let groups = if self.codes_allowed || self.blend_allowed {
             self.kernels.code_count()
         } else {
             self.kernels.len()
@@ -268,6 +300,8 @@ impl<'a, T: Float> TileWorker<'a, T> {
     fn without_runs(&self) -> TileChoice {
         if self.select_allowed {
             TileChoice::Select
+        } else if self.blend_allowed {
+            TileChoice::Blend
         } else if self.codes_allowed {
             TileChoice::Codes
         } else {
@@ -285,6 +319,7 @@ enum TileChoice {
     /// `Select` or `Bucket` for the rest.
     RunsUntilShort,
     Select,
+    Blend,
     Codes,
     Bucket,
 }

@@ -6,7 +6,7 @@
 use splitapply::{FuncTable, Strategy};
 
 use crate::{
-    DynFn, W4_MAX_REL, eight_shapes, exp_map, exp_poly, fused_linear, linear_affine,
+    DynFn, W4_MAX_REL, eight_shapes, exp_map, exp_poly, exp_sqrt, fused_linear, linear_affine,
     linear_closures, piecewise, piecewise_closures, piecewise_input, sorted_input, uniform_input,
     zipf_input,
 };
@@ -18,8 +18,8 @@ pub const K: usize = 250;
 pub const HUGE_K: usize = 100_000;
 
 /// Every workload's name, in report order.
-pub const NAMES: [&str; 12] = [
-    "W1", "W1a", "W2", "W3", "W4", "W4c", "W5", "W6", "W7", "W8", "W8s", "W8h",
+pub const NAMES: [&str; 13] = [
+    "W1", "W1a", "W2", "W3", "W4", "W4c", "W5", "W6", "W7", "W8", "W8s", "W8h", "W9",
 ];
 
 /// A bound a workload is measured against.
@@ -80,7 +80,7 @@ pub struct Workload {
 /// Builds workload `name` at `n` points; `None` for an unknown name.
 pub fn workload(name: &str, n: usize) -> Option<Workload> {
     let name = *NAMES.iter().find(|&&w| w == name)?;
-    use Strategy::{Bucket, Codes, Runs, Select};
+    use Strategy::{Blend, Bucket, Codes, Runs, Select};
     let streaming: &'static [Bound] = &[Bound::Streaming];
     let (what, (table, boxed), (idx, x), max_rel, forced, bounds): (
         _,
@@ -185,6 +185,14 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             0.0,
             &[Bucket, Runs, Codes],
             streaming,
+        ),
+        "W9" => (
+            "k=250 Exp / Sqrt (two parameterless kernels)",
+            exp_sqrt(K),
+            uniform_input(n, K, 9),
+            4.0 * f64::EPSILON,
+            &[Bucket, Blend],
+            &[Bound::ExpMap, Bound::Streaming],
         ),
         _ => unreachable!("every name in NAMES has a definition"),
     };

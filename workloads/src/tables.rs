@@ -2,7 +2,7 @@
 //! twins: the same expressions, boxed, as a user would write them.
 
 use splitapply::FuncTable;
-use splitapply::kernels::{Affine, Exp, Poly};
+use splitapply::kernels::{Affine, Exp, Poly, Sqrt};
 
 /// A per-element boxed closure, the obvious Rust answer.
 pub type DynFn = Box<dyn Fn(f64) -> f64 + Send + Sync>;
@@ -112,6 +112,23 @@ pub fn eight_shapes(k: usize) -> (FuncTable<f64>, Vec<DynFn>) {
             5 => both!(move |x: f64| (x - a).abs()),
             6 => both!(move |x: f64| a * x * x + x),
             _ => both!(move |x: f64| (a - x) * (a + x)),
+        }
+    }
+    (table, boxed)
+}
+
+/// W9: even functions are `Exp`, odd ones `Sqrt`: two kernel types without
+/// parameters, however many functions.
+pub fn exp_sqrt(k: usize) -> (FuncTable<f64>, Vec<DynFn>) {
+    let mut table = FuncTable::with_capacity(k);
+    let mut boxed: Vec<DynFn> = Vec::with_capacity(k);
+    for j in 0..k {
+        if j % 2 == 0 {
+            table.push(Exp::new());
+            boxed.push(Box::new(f64::exp));
+        } else {
+            table.push(Sqrt::new());
+            boxed.push(Box::new(f64::sqrt));
         }
     }
     (table, boxed)
