@@ -291,6 +291,9 @@ impl<T: Float> BucketScratch<T> {
         let n = idx.len();
         debug_assert!(x.len() == n && out.len() == n && n <= self.buf.len());
         let buf = &mut self.buf[..n];
+        if kernels.len() == 2 {
+            return two_way_tile(kernels, idx, x, out, buf);
+        }
         let dest = &mut self.dest[..n];
         self.grouping.group_and_gather(idx, x, buf, dest);
 
@@ -300,6 +303,50 @@ impl<T: Float> BucketScratch<T> {
 
         // 5. Combine.
         combine(dest, buf, out);
+    }
+}
+
+/// The bucket passes for `k = 2`, in two passes instead of four: function
+/// 0's points fill `buf` from the front and function 1's from the back, so
+/// the segment boundary needs no histogram; and the combine walks `idx`
+/// again with the same two cursors, so no slot is stored per point. Each
+/// point is still evaluated alone by its own function's kernel call over
+/// its segment, so the bits are those of every other path.
+fn two_way_tile<T: Float, I: Index>(
+    kernels: Functions<'_, T>,
+    idx: &[I],
+    x: &[T],
+    out: &mut [T],
+    buf: &mut [T],
+) {
+    let n = idx.len();
+    let Some(last) = n.checked_sub(1) else {
+        return;
+    };
+    // Both ends are written for every point; the end whose cursor does not
+    // move is overwritten later (until the cursors meet, both lie in the
+    // unfilled middle). The clamps keep every access in bounds even if
+    // `idx` changes under the call (see the module doc).
+    let (mut front, mut back) = (0usize, last);
+    for (&i, &v) in idx.iter().zip(x) {
+        let second = usize::from(i.raw() != 0);
+        buf[front.min(last)] = v;
+        buf[back.min(last)] = v;
+        front += 1 - second;
+        back = back.wrapping_sub(second);
+    }
+    let split = front.min(n);
+    let (first, second) = buf.split_at_mut(split);
+    kernels.eval_in_place(0, first);
+    kernels.eval_in_place(1, second);
+    let (mut front, mut back) = (0usize, last);
+    for (o, &i) in out.iter_mut().zip(idx) {
+        let second = usize::from(i.raw() != 0);
+        let from_back = buf[back.min(last)];
+        let from_front = buf[front.min(last)];
+        *o = if second == 1 { from_back } else { from_front };
+        front += 1 - second;
+        back = back.wrapping_sub(second);
     }
 }
 
@@ -409,6 +456,17 @@ mod tests {
         check(50, 4, &idx.iter().map(|j| j * 9).collect::<Vec<_>>()); // sparse: k > tile
         check(1, 3, &[0; 10]);
         check(3, 1, &[2, 0, 1, 1]);
+    }
+
+    #[test]
+    fn two_functions_fill_from_both_ends() {
+        let idx: Vec<u32> = (0..41u32).map(|i| (i * 5 + i / 3) % 2).collect();
+        for tile in [1, 2, 7, 41] {
+            check(2, tile, &idx);
+        }
+        check(2, 8, &[0; 9]);
+        check(2, 8, &[1; 9]);
+        check(2, 3, &[1, 0, 0, 1, 1]);
     }
 
     #[test]
