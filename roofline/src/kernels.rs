@@ -1,6 +1,9 @@
 //! Every built-in kernel, alone (a single-function map over all points) and
-//! inside `apply` (k = 250 instances with different parameters, uniform
+//! inside `apply` (k = 250 instances, with different parameters where the
+//! kernel has any, pushed with their own types as a user would; uniform
 //! indices), for f64 and f32; and the rolling mean as one more kernel.
+//! Instances of a kernel without parameters (`Exp`, `Sqrt`, ...) are one
+//! function to the engine, which then maps them.
 //!
 //! Bytes-per-element model (explicit traffic, as STREAM counts it):
 //! - map: read x, write out: `2 * size_of::<T>()` (16 B for f64);
@@ -138,6 +141,41 @@ fn make<T: Float>(name: &str, j: usize) -> Box<dyn Kernel<T>> {
     }
 }
 
+/// Pushes kernel `name`'s instance `j` with its own type, as a user's
+/// `table.push(...)` would: the engine sees which instances share a code.
+fn push<T: Float>(table: &mut FuncTable<T>, name: &str, j: usize) {
+    let t = |v: f64| T::from_f64(v);
+    let s = j as f64 / K as f64;
+    match name {
+        "Affine" => table.push(Affine::new(t(1.0 + s), t(s))),
+        "Poly8" => table.push(Poly::new(
+            (0..9).map(|d| t(1.0 / ((d + 1 + j % 7) as f64))).collect(),
+        )),
+        "Exp" => table.push(Exp::new()),
+        "Ln" => table.push(Ln::new()),
+        "Sqrt" => table.push(Sqrt::new()),
+        "Sin" => table.push(Sin::new()),
+        "Cos" => table.push(Cos::new()),
+        "Pow" => table.push(Pow::new(t(0.5 + 2.0 * s))),
+        "Logistic" => table.push(Logistic::new()),
+        "Clamp" => table.push(Clamp::new(t(0.5 + s * 0.5), t(1.5)).expect("lo < hi")),
+        "Interp16" => {
+            let knots = (0..16).map(|i| t(i as f64 * 0.15)).collect();
+            let values = (0..16).map(|i| t(((i + j) % 16) as f64 * 0.1)).collect();
+            table.push(Interp::new(knots, values).expect("increasing knots"))
+        }
+        "Spline16" => {
+            // 16 pieces over the inputs' range, PPoly layout (4 x 16).
+            let breaks = (0..=16).map(|i| t(0.1 + i as f64 * 0.125)).collect();
+            let coeffs = (0..64)
+                .map(|c| t((((c + j) % 11) as f64 - 5.0) * 0.05))
+                .collect();
+            table.push(Spline::new(breaks, coeffs).expect("increasing breaks"))
+        }
+        other => panic!("unknown kernel {other}"),
+    };
+}
+
 /// The shared inputs: points in [0.1, 2.1) and uniform indices in 0..K.
 pub(crate) struct Inputs<T> {
     pub x: Vec<T>,
@@ -202,7 +240,7 @@ pub(crate) fn measure_kernel<T: Float>(
 
     let mut table = FuncTable::with_capacity(K);
     for j in 0..K {
-        table.push_boxed(make::<T>(name, j));
+        push::<T>(&mut table, name, j);
     }
     let engine = Engine::new();
     let idx = &inputs.idx;

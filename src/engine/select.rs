@@ -104,6 +104,10 @@ impl<T: Float> BlendScratch<T> {
         x: &[T],
         out: &mut [T],
     ) {
+        if functions.code_count() == 1 {
+            // One function however many entries: a map.
+            return functions.code(0).eval_all(x, out);
+        }
         let blocks = idx.chunks(BLOCK).zip(x.chunks(BLOCK));
         for ((idx, x), out) in blocks.zip(out.chunks_mut(BLOCK)) {
             self.run_block(functions, idx, x, out);
