@@ -61,12 +61,32 @@ fn pools() -> &'static [rayon::ThreadPool; 3] {
     })
 }
 
+/// What the harness knows of a pushed function, to predict which forced
+/// strategies the table allows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Affine,
+    /// A pure kernel type without parameters, by type.
+    Parameterless(u8),
+    /// A closure pushed with `push_fn`, by closure expression (type).
+    Closure(u8),
+    /// Any other built-in kernel (pure, with parameters).
+    Other,
+}
+
 /// One kernel, chosen and parametrised by the input. Constructors that
 /// refuse their parameters fall back to a closure.
-fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
+fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) -> Kind {
     let f = |v: f64| T::from_f64(v);
     let (p, q) = (b.float(), b.float());
-    match b.u8() % 14 {
+    let choice = b.u8() % 14;
+    let kind = match choice {
+        0 => Kind::Affine,
+        2 | 3 | 4 | 5 | 6 | 8 => Kind::Parameterless(choice),
+        11 | 13 => Kind::Closure(choice),
+        _ => Kind::Other,
+    };
+    match choice {
         0 => table.push(Affine::new(f(p), f(q))),
         1 => table.push(Poly::new((0..b.u8() % 6).map(|_| f(b.float())).collect())),
         2 => table.push(Exp::new()),
@@ -78,7 +98,10 @@ fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
         8 => table.push(Logistic::new()),
         9 => match Clamp::new(f(p), f(q)) {
             Ok(c) => table.push(c),
-            Err(_) => table.push_fn(|x: T| x),
+            Err(_) => {
+                table.push_fn(|x: T| x);
+                return Kind::Closure(9);
+            }
         },
         10 => {
             let m = 1 + b.u8() as usize % 5;
@@ -86,7 +109,10 @@ fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
             let values: Vec<T> = (0..m).map(|_| f(b.float())).collect();
             match Interp::new(knots, values) {
                 Ok(i) => table.push(i),
-                Err(_) => table.push_fn(move |x: T| x * f(2.0)),
+                Err(_) => {
+                    table.push_fn(move |x: T| x * f(2.0));
+                    return Kind::Closure(10);
+                }
             }
         }
         11 => table.push_fn(move |x: T| x * f(p) - f(q)),
@@ -96,11 +122,41 @@ fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) {
             let coeffs: Vec<T> = (0..4 * m).map(|_| f(b.float())).collect();
             match Spline::new(breaks, coeffs) {
                 Ok(s) => table.push(s),
-                Err(_) => table.push_fn(move |x: T| x - f(p)),
+                Err(_) => {
+                    table.push_fn(move |x: T| x - f(p));
+                    return Kind::Closure(12);
+                }
             }
         }
         _ => table.push_fn(|x: T| if x > T::ZERO { x } else { -x }),
     };
+    kind
+}
+
+/// Whether the library must accept `strategy` for a table of these kinds
+/// (as documented on `Strategy`); `Auto`, `Bucket` and `Runs` always.
+fn allows(kinds: &[Kind], strategy: Strategy) -> bool {
+    let first = kinds.first().copied();
+    let all = |pred: fn(Kind) -> bool| kinds.iter().all(|&k| pred(k));
+    let mut types: Vec<Kind> = kinds.to_vec();
+    types.sort_unstable_by_key(|k| match k {
+        Kind::Affine => 0u16,
+        Kind::Parameterless(t) => 256 + u16::from(*t),
+        Kind::Closure(t) => 512 + u16::from(*t),
+        Kind::Other => 1024,
+    });
+    types.dedup();
+    match strategy {
+        Strategy::Select => kinds.len() <= 2 && all(|k| !matches!(k, Kind::Closure(_))),
+        Strategy::Fused => {
+            all(|k| k == Kind::Affine)
+                || (matches!(first, Some(Kind::Closure(_)))
+                    && kinds.iter().all(|&k| Some(k) == first))
+        }
+        Strategy::Codes => all(|k| matches!(k, Kind::Closure(_))),
+        Strategy::Blend => types.len() <= 2 && all(|k| matches!(k, Kind::Parameterless(_))),
+        _ => true,
+    }
 }
 
 /// Decodes and checks one `apply` case.
@@ -117,6 +173,7 @@ pub(crate) fn apply_case(data: &[u8]) {
 fn apply_typed<T: Float>(head: u8, b: &mut Bytes) {
     let k_byte = b.u8();
     let mut table = FuncTable::<T>::new();
+    let mut kinds = Vec::new();
     if k_byte >= 240 {
         // Closures of one type with different captures: the table the
         // engine streams without grouping.
@@ -124,26 +181,32 @@ fn apply_typed<T: Float>(head: u8, b: &mut Bytes) {
         for _ in 0..(k_byte - 239) as usize * 3 {
             let (p, q) = (b.float(), b.float());
             table.push_fn(move |x: T| if x > f(q) { x * f(p) } else { x - f(p) });
+            kinds.push(Kind::Closure(240));
         }
     } else {
         for _ in 0..k_byte as usize % 40 {
-            push_kernel(&mut table, b);
+            kinds.push(push_kernel(&mut table, b));
         }
     }
     match head % 9 {
-        0 => apply_indexed::<T, u8>(&table, b, |v| v as u8),
-        1 => apply_indexed::<T, u16>(&table, b, |v| v as u16),
-        2 => apply_indexed::<T, u32>(&table, b, |v| v as u32),
-        3 => apply_indexed::<T, u64>(&table, b, |v| v as u64),
-        4 => apply_indexed::<T, usize>(&table, b, |v| v as usize),
-        5 => apply_indexed::<T, i32>(&table, b, |v| v as i32),
-        6 => apply_indexed::<T, i8>(&table, b, |v| v as i8),
-        7 => apply_indexed::<T, i16>(&table, b, |v| v as i16),
-        _ => apply_indexed::<T, i64>(&table, b, |v| v),
+        0 => apply_indexed::<T, u8>(&table, &kinds, b, |v| v as u8),
+        1 => apply_indexed::<T, u16>(&table, &kinds, b, |v| v as u16),
+        2 => apply_indexed::<T, u32>(&table, &kinds, b, |v| v as u32),
+        3 => apply_indexed::<T, u64>(&table, &kinds, b, |v| v as u64),
+        4 => apply_indexed::<T, usize>(&table, &kinds, b, |v| v as usize),
+        5 => apply_indexed::<T, i32>(&table, &kinds, b, |v| v as i32),
+        6 => apply_indexed::<T, i8>(&table, &kinds, b, |v| v as i8),
+        7 => apply_indexed::<T, i16>(&table, &kinds, b, |v| v as i16),
+        _ => apply_indexed::<T, i64>(&table, &kinds, b, |v| v),
     }
 }
 
-fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: fn(i64) -> I) {
+fn apply_indexed<T: Float, I: Index>(
+    table: &FuncTable<T>,
+    kinds: &[Kind],
+    b: &mut Bytes,
+    cast: fn(i64) -> I,
+) {
     let k = table.len() as i64;
     let strategy = [
         Strategy::Auto,
@@ -199,6 +262,10 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
         Ok(()) => {
             assert_eq!(x.len(), idx.len(), "accepted mismatched lengths");
             assert!(
+                use_plan || idx.is_empty() || allows(kinds, strategy),
+                "accepted {strategy:?}, which this table does not allow"
+            );
+            assert!(
                 first_bad.is_none() || idx.is_empty(),
                 "accepted a bad index at {first_bad:?}"
             );
@@ -236,13 +303,7 @@ fn apply_indexed<T: Float, I: Index>(table: &FuncTable<T>, b: &mut Bytes, cast: 
                 }
                 Error::EmptyTable { .. } => assert_eq!(k, 0, "{e}"),
                 Error::StrategyUnavailable { .. } => {
-                    assert!(
-                        matches!(
-                            strategy,
-                            Strategy::Select | Strategy::Fused | Strategy::Codes | Strategy::Blend
-                        ),
-                        "{e}"
-                    );
+                    assert!(!allows(kinds, strategy), "refused an allowed strategy: {e}");
                 }
                 other => panic!("unexpected error {other}"),
             }

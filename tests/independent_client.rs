@@ -34,7 +34,9 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::ThreadPool;
 use splitapply::kernels::{Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Sqrt};
-use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy, apply, apply_into};
+use splitapply::{
+    Engine, Error, Float, FnKernel, FuncTable, Index, Plan, Strategy, apply, apply_into,
+};
 
 // ---------------------------------------------------------------------------
 // Float and index helpers
@@ -1187,6 +1189,11 @@ fn two_parameterless_kernel_types_may_blend() {
         412,
         &pools,
     );
+    // One parameterless type, many functions: a map under Auto.
+    let all_exp: Vec<Spec> = vec![Spec::Exp; 250];
+    kernel_case::<f64, u32>(
+        "250 Exp", &all_exp, false, blend_only, 20_000, &DISTS, &tiles, 415, &pools,
+    );
     // A third type, or a kernel with parameters, rules it out.
     let three: Vec<Spec> = vec![Spec::Exp, Spec::Sqrt, Spec::Cos];
     kernel_case::<f64, u32>(
@@ -1211,6 +1218,51 @@ fn two_parameterless_kernel_types_may_blend() {
         &tiles,
         414,
         &pools,
+    );
+}
+
+/// Pushed boxed, a kernel's type is hidden: neither `Blend` nor `Codes`
+/// may take such a table, nor a closure pushed as a `FnKernel` value.
+#[test]
+fn hidden_types_are_not_routed_by_code() {
+    let idx = [0u32, 1, 1, 0];
+    let x = [0.5f64, 1.0, 2.0, 4.0];
+    let refused = |table: &FuncTable<f64>, strategy: Strategy| {
+        let mut out = [f64::NAN; 4];
+        let result = Engine::new()
+            .strategy(strategy)
+            .apply_into(table, &idx, &x, &mut out);
+        matches!(result, Err(Error::StrategyUnavailable { .. })) && out.iter().all(|v| v.is_nan())
+    };
+    let mut boxed = FuncTable::<f64>::new();
+    boxed.push_boxed(Box::new(Exp::new()));
+    boxed.push_boxed(Box::new(Sqrt::new()));
+    assert!(refused(&boxed, Strategy::Blend), "boxed Exp/Sqrt blended");
+    let mut typed = FuncTable::<f64>::new();
+    typed.push(Exp::new());
+    typed.push(Sqrt::new());
+    assert!(!refused(&typed, Strategy::Blend), "typed Exp/Sqrt refused");
+    let mut mixed = FuncTable::<f64>::new();
+    mixed.push_fn(|x: f64| x + 1.0);
+    mixed.push(FnKernel::new(|x: f64| x * 2.0));
+    assert!(
+        refused(&mixed, Strategy::Codes),
+        "a FnKernel value routed by code"
+    );
+    assert!(
+        refused(&mixed, Strategy::Fused),
+        "a FnKernel value streamed"
+    );
+    let mut closures = FuncTable::<f64>::new();
+    closures.push_fn(|x: f64| x + 1.0);
+    closures.push_fn(|x: f64| x * 2.0);
+    assert!(
+        !refused(&closures, Strategy::Codes),
+        "closures refused by Codes"
+    );
+    assert!(
+        refused(&closures, Strategy::Fused),
+        "two closure types streamed"
     );
 }
 

@@ -125,6 +125,66 @@ fn cheap_table<T: Float>(k: usize) -> FuncTable<T> {
     table
 }
 
+/// `k` closures of one type (one expression, different captures): streamed
+/// by `Fused`, and routable by code.
+fn one_type_closures<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let s = T::from_f64(j as f64 * 0.5 - 1.0);
+        table.push_fn(move |x: T| if x > s { x * s } else { x - s });
+    }
+    let allowed = Allowed {
+        select: false,
+        fused: true,
+        codes: true,
+        blend: false,
+    };
+    (table, allowed)
+}
+
+/// `k` closures of three types, interleaved so that positions within a
+/// type differ from function numbers: routable by code, and one type (so
+/// `Fused`) only when `k == 1`.
+fn three_closure_types<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
+    let f = T::from_f64;
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let s = f(j as f64);
+        match j % 3 {
+            0 => table.push_fn(move |x: T| x + s),
+            1 => table.push_fn(move |x: T| x * s - f(1.0)),
+            _ => table.push_fn(move |x: T| s - x * x),
+        };
+    }
+    let allowed = Allowed {
+        select: false,
+        fused: k == 1,
+        codes: true,
+        blend: false,
+    };
+    (table, allowed)
+}
+
+/// `k` functions of two parameterless kernel types (one when `k == 1`):
+/// blendable for any `k`, and `Select` for `k <= 2`.
+fn parameterless_pair<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        if j % 3 == 1 {
+            table.push(Sqrt::new());
+        } else {
+            table.push(Exp::new());
+        }
+    }
+    let allowed = Allowed {
+        select: k <= 2,
+        fused: false,
+        codes: false,
+        blend: true,
+    };
+    (table, allowed)
+}
+
 /// Points in [-3, 3] with a sprinkling of NaN and infinities.
 fn points<T: Float>(n: usize, rng: &mut StdRng) -> Vec<T> {
     (0..n)
@@ -155,6 +215,7 @@ where
 /// Every way of computing one case equals the reference bitwise.
 fn check_case<T: Float, I: Index>(
     table: &FuncTable<T>,
+    allowed: Allowed,
     idx: &[I],
     x: &[T],
     tiles: &[usize],
@@ -162,7 +223,6 @@ fn check_case<T: Float, I: Index>(
     context: &str,
 ) {
     let want = reference(table, idx, x);
-    let allowed = allowed(table);
     for &tile in tiles {
         for pool in pools {
             let threads = pool.current_num_threads();
@@ -224,10 +284,19 @@ where
     let mut r = rng(seed);
     let pools = [pool(1), pool(2), pool(3)];
     let tile = 64;
-    for (k, table) in [1usize, 2, 13, 250]
-        .into_iter()
-        .flat_map(|k| [(k, mixed_table::<T>(k)), (k, affine_table::<T>(k))])
-    {
+    for (k, (table, allowed)) in [1usize, 2, 13, 250].into_iter().flat_map(|k| {
+        let by_kind = |table: FuncTable<T>| {
+            let allowed = allowed(&table);
+            (table, allowed)
+        };
+        [
+            (k, by_kind(mixed_table::<T>(k))),
+            (k, by_kind(affine_table::<T>(k))),
+            (k, one_type_closures::<T>(k)),
+            (k, three_closure_types::<T>(k)),
+            (k, parameterless_pair::<T>(k)),
+        ]
+    }) {
         // i8 cannot number 250 functions.
         if I::MAX_U64 < (k - 1) as u64 {
             continue;
@@ -241,7 +310,7 @@ where
                     std::any::type_name::<T>(),
                     std::any::type_name::<I>()
                 );
-                check_case(&table, &idx, &x, &[1, 7, tile, 0], &pools, &ctx);
+                check_case(&table, allowed, &idx, &x, &[1, 7, tile, 0], &pools, &ctx);
             }
         }
     }
@@ -286,7 +355,16 @@ fn large_inputs_across_tile_lengths_and_threads() {
             let idx: Vec<u32> = convert(&indices(n, 250, dist, &mut r));
             let x = points::<f64>(n, &mut r);
             let ctx = format!("n={n} {dist:?}");
-            check_case(&table, &idx, &x, &[1, 1000, 4096, 65_536, 0], &pools, &ctx);
+            let allowed = allowed(&table);
+            check_case(
+                &table,
+                allowed,
+                &idx,
+                &x,
+                &[1, 1000, 4096, 65_536, 0],
+                &pools,
+                &ctx,
+            );
         }
     }
 }
@@ -306,7 +384,8 @@ fn runs_that_stop_mid_tile() {
             let idx: Vec<u32> = convert(&indices(n, k, Dist::LongThenShort, &mut r));
             let x = points::<f64>(n, &mut r);
             let ctx = format!("k={k} n={n}");
-            check_case(&table, &idx, &x, &[2_048, 65_536, 0], &pools, &ctx);
+            let allowed = allowed(&table);
+            check_case(&table, allowed, &idx, &x, &[2_048, 65_536, 0], &pools, &ctx);
         }
     }
 }
@@ -316,14 +395,23 @@ fn runs_that_stop_mid_tile() {
 fn huge_k() {
     let mut r = rng(31);
     let pools = [pool(1), pool(3)];
-    for k in [100_000usize, 1_000_000] {
-        let table = cheap_table::<f32>(k);
+    let tables = [100_000usize, 1_000_000].into_iter().flat_map(|k| {
+        let cheap = cheap_table::<f32>(k);
+        let allowed = allowed(&cheap);
+        [
+            (k, (cheap, allowed)),
+            (k, one_type_closures::<f32>(k)),
+            (k, three_closure_types::<f32>(k)),
+        ]
+    });
+    for (k, (table, allowed)) in tables {
         for dist in [Dist::Uniform, Dist::Sorted, Dist::Zipf] {
             let n = 150_000;
             let idx: Vec<u32> = convert(&indices(n, k, dist, &mut r));
             let x = points::<f32>(n, &mut r);
             check_case(
                 &table,
+                allowed,
                 &idx,
                 &x,
                 &[64, 0, 65_536],
