@@ -44,11 +44,17 @@ fn cast<T: Float>(v: &[f64]) -> Vec<T> {
 }
 
 impl Spec {
-    /// The kernels of this spec, checked, ready to append.
-    fn kernels<T: Float>(&self) -> Result<Vec<Box<dyn splitapply::Kernel<T>>>, splitapply::Error> {
+    /// Appends this spec's kernels to `table`, all or none.
+    fn push_to<T: Float>(&self, table: &mut FuncTable<T>) -> Result<(), splitapply::Error> {
+        // Every kernel is built (and its parameters checked) before the
+        // push, so an error leaves the table as it was. Kernels are pushed
+        // with their own types, so the engine sees which share one (all
+        // `exp` of a table are one function to it).
         let t = T::from_f64;
-        let one: Box<dyn splitapply::Kernel<T>> = match self {
-            Spec::Affine(a, b) => Box::new(Affine::new(t(*a), t(*b))),
+        match self {
+            Spec::Affine(a, b) => {
+                table.push(Affine::new(t(*a), t(*b)));
+            }
             Spec::AffineMany(a, b) => {
                 if a.len() != b.len() {
                     return Err(splitapply::Error::InvalidParameter {
@@ -60,27 +66,45 @@ impl Spec {
                         ),
                     });
                 }
-                return Ok(a
-                    .iter()
-                    .zip(b)
-                    .map(|(&a, &b)| {
-                        Box::new(Affine::new(t(a), t(b))) as Box<dyn splitapply::Kernel<T>>
-                    })
-                    .collect());
+                for (&a, &b) in a.iter().zip(b) {
+                    table.push(Affine::new(t(a), t(b)));
+                }
             }
-            Spec::Poly(c) => Box::new(Poly::new(cast(c))),
-            Spec::Exp => Box::new(Exp::new()),
-            Spec::Ln => Box::new(Ln::new()),
-            Spec::Sqrt => Box::new(Sqrt::new()),
-            Spec::Sin => Box::new(Sin::new()),
-            Spec::Cos => Box::new(Cos::new()),
-            Spec::Logistic => Box::new(Logistic::new()),
-            Spec::Pow(p) => Box::new(Pow::new(t(*p))),
-            Spec::Clamp(lo, hi) => Box::new(Clamp::new(t(*lo), t(*hi))?),
-            Spec::Interp(xp, fp) => Box::new(Interp::new(cast(xp), cast(fp))?),
-            Spec::Spline(breaks, c) => Box::new(Spline::new(cast(breaks), cast(c))?),
-        };
-        Ok(vec![one])
+            Spec::Poly(c) => {
+                table.push(Poly::new(cast(c)));
+            }
+            Spec::Exp => {
+                table.push(Exp::new());
+            }
+            Spec::Ln => {
+                table.push(Ln::new());
+            }
+            Spec::Sqrt => {
+                table.push(Sqrt::new());
+            }
+            Spec::Sin => {
+                table.push(Sin::new());
+            }
+            Spec::Cos => {
+                table.push(Cos::new());
+            }
+            Spec::Logistic => {
+                table.push(Logistic::new());
+            }
+            Spec::Pow(p) => {
+                table.push(Pow::new(t(*p)));
+            }
+            Spec::Clamp(lo, hi) => {
+                table.push(Clamp::new(t(*lo), t(*hi))?);
+            }
+            Spec::Interp(xp, fp) => {
+                table.push(Interp::new(cast(xp), cast(fp))?);
+            }
+            Spec::Spline(breaks, c) => {
+                table.push(Spline::new(cast(breaks), cast(c))?);
+            }
+        }
+        Ok(())
     }
 
     /// The pickled form: `(name, *parameters)`.
@@ -161,10 +185,7 @@ impl Inner {
     /// Appends the spec's kernels, all or none.
     fn push(&mut self, spec: &Spec) -> PyResult<()> {
         fn push_all<T: Float>(table: &mut FuncTable<T>, spec: &Spec) -> PyResult<()> {
-            for kernel in spec.kernels::<T>().map_err(value_error)? {
-                table.push_boxed(kernel);
-            }
-            Ok(())
+            spec.push_to(table).map_err(value_error)
         }
         match self {
             Inner::F64(t) => push_all(t, spec),
