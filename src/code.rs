@@ -21,6 +21,7 @@
 
 use std::any::Any;
 
+use crate::engine::runs::{RunFunctions, ShortRuns, run_while_with};
 use crate::float::Float;
 use crate::index::{Index, IndexSlice};
 use crate::kernel::{FnKernel, Kernel};
@@ -40,11 +41,29 @@ pub(crate) trait Code<T: Float>: Send + Sync {
     /// [`Kernel::eval`] of the function at `pos`.
     fn eval(&self, pos: usize, src: &[T], dst: &mut [T]);
 
-    /// Hints the CPU to load the function at `pos` (its parameters).
+    /// Hints the CPU to load where the function at `pos` is stored: the
+    /// function itself, or its box.
+    fn prefetch_slot(&self, pos: usize);
+
+    /// Hints the CPU to load the function at `pos` (its parameters); for a
+    /// boxed function this reads the box, so call
+    /// [`Code::prefetch_slot`] well before.
     fn prefetch(&self, pos: usize);
 
     /// The group, for [`FuncTable`](crate::FuncTable)'s typed pushes.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+
+    /// The runs strategy's loop for a table of this one code, where `idx`
+    /// holds positions in this group: the loop is monomorphised for the
+    /// group, so each run's kernel call is static. Returns how many points
+    /// it evaluated (see `engine/runs.rs`).
+    fn run_while(
+        &self,
+        idx: IndexSlice<'_>,
+        x: &[T],
+        out: &mut [T],
+        until: Option<ShortRuns>,
+    ) -> usize;
 
     /// Whether [`Code::stream`] is available.
     fn streams(&self) -> bool {
@@ -91,8 +110,12 @@ pub(crate) struct ClosureGroup<F> {
     pub(crate) items: Vec<FnKernel<F>>,
 }
 
-/// Kernels pushed already boxed: their types are unknown, so each is its
-/// own code.
+/// Kernels pushed already boxed, all in this one group: their types are
+/// unknown, so the group neither streams nor blends, and routing treats
+/// its functions one by one. Push kernels unboxed ([`FuncTable::push`])
+/// to let the engine see which share a type.
+///
+/// [`FuncTable::push`]: crate::FuncTable::push
 pub(crate) struct BoxedGroup<T: Float> {
     pub(crate) items: Vec<Box<dyn Kernel<T>>>,
 }
@@ -115,9 +138,88 @@ impl<T: Float> Default for BoxedGroup<T> {
     }
 }
 
+/// Runs `$body` with `$s` bound to the slice inside `$idx`, whatever its
+/// index type.
+macro_rules! with_index_slice {
+    ($idx:expr, |$s:ident| $body:expr) => {
+        match $idx {
+            IndexSlice::U8($s) => $body,
+            IndexSlice::U16($s) => $body,
+            IndexSlice::U32($s) => $body,
+            IndexSlice::U64($s) => $body,
+            IndexSlice::Usize($s) => $body,
+            IndexSlice::I8($s) => $body,
+            IndexSlice::I16($s) => $body,
+            IndexSlice::I32($s) => $body,
+            IndexSlice::I64($s) => $body,
+        }
+    };
+}
+
+/// A group's functions reached directly by position, for the runs loop:
+/// the function is its own slot, prefetched once.
+struct Direct<'a, K>(&'a [K]);
+
+impl<T: Float, K: Kernel<T>> RunFunctions<T> for Direct<'_, K> {
+    #[inline]
+    fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
+        self.0[j].eval(src, dst)
+    }
+    #[inline]
+    fn prefetch_far(&self, _j: usize) {}
+    #[inline]
+    fn prefetch_mid(&self, j: usize) {
+        if let Some(item) = self.0.get(j) {
+            crate::prefetch::prefetch(item);
+        }
+    }
+    /// What the kernel reads through pointers (its `Kernel::prefetch`).
+    #[inline]
+    fn prefetch_near(&self, j: usize) {
+        if let Some(item) = self.0.get(j) {
+            item.prefetch();
+        }
+    }
+}
+
+/// Boxed functions for the runs loop: the box, then the object behind it.
+struct Boxed<'a, T: Float>(&'a [Box<dyn Kernel<T>>]);
+
+impl<T: Float> RunFunctions<T> for Boxed<'_, T> {
+    #[inline]
+    fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
+        self.0[j].eval(src, dst)
+    }
+    #[inline]
+    fn prefetch_far(&self, _j: usize) {}
+    #[inline]
+    fn prefetch_mid(&self, j: usize) {
+        if let Some(item) = self.0.get(j) {
+            crate::prefetch::prefetch(item);
+        }
+    }
+    #[inline]
+    fn prefetch_near(&self, j: usize) {
+        if let Some(item) = self.0.get(j) {
+            crate::prefetch::prefetch_object(item.as_ref());
+        }
+    }
+}
+
 /// The methods every group implements the same way over its `items`.
 macro_rules! group_methods {
     () => {
+        fn run_while(
+            &self,
+            idx: IndexSlice<'_>,
+            x: &[T],
+            out: &mut [T],
+            until: Option<ShortRuns>,
+        ) -> usize {
+            let items = Direct(&self.items);
+            with_index_slice!(idx, |idx| run_while_with(&items, idx, x, out, until))
+        }
+
         fn len(&self) -> usize {
             self.items.len()
         }
@@ -137,11 +239,15 @@ macro_rules! group_methods {
         }
 
         #[inline]
-        fn prefetch(&self, pos: usize) {
+        fn prefetch_slot(&self, pos: usize) {
             if let Some(item) = self.items.get(pos) {
                 crate::prefetch::prefetch(item);
             }
         }
+
+        /// The slot is the function itself: prefetched already.
+        #[inline]
+        fn prefetch(&self, _pos: usize) {}
 
         fn as_any_mut(&mut self) -> &mut dyn Any {
             self
@@ -168,6 +274,17 @@ impl<T: Float> Code<T> for BoxedGroup<T> {
         self.items.len()
     }
 
+    fn run_while(
+        &self,
+        idx: IndexSlice<'_>,
+        x: &[T],
+        out: &mut [T],
+        until: Option<ShortRuns>,
+    ) -> usize {
+        let items = Boxed(&self.items);
+        with_index_slice!(idx, |idx| run_while_with(&items, idx, x, out, until))
+    }
+
     fn kernel(&self, pos: usize) -> &dyn Kernel<T> {
         self.items[pos].as_ref()
     }
@@ -178,6 +295,12 @@ impl<T: Float> Code<T> for BoxedGroup<T> {
 
     fn eval(&self, pos: usize, src: &[T], dst: &mut [T]) {
         self.items[pos].eval(src, dst)
+    }
+
+    fn prefetch_slot(&self, pos: usize) {
+        if let Some(item) = self.items.get(pos) {
+            crate::prefetch::prefetch(item);
+        }
     }
 
     fn prefetch(&self, pos: usize) {
@@ -199,17 +322,7 @@ impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> Code<T> for ClosureGroup<F
     }
 
     fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
-        match idx {
-            IndexSlice::U8(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::U16(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::U32(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::U64(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::Usize(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::I8(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::I16(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::I32(idx) => stream_closures(&self.items, idx, x, out),
-            IndexSlice::I64(idx) => stream_closures(&self.items, idx, x, out),
-        }
+        with_index_slice!(idx, |idx| stream_closures(&self.items, idx, x, out))
     }
 
     fn stream_in_place(&self, positions: &[u32], xs: &mut [T]) {

@@ -89,6 +89,13 @@ pub trait Kernel<T: Float>: Send + Sync {
     fn is_pure(&self) -> bool {
         false
     }
+
+    /// Hints the CPU to load the parameters this kernel reads through
+    /// pointers (a `Vec` of coefficients, say). The engine calls it a few
+    /// points ahead of the kernel when a huge table's functions are cache
+    /// misses. A hint only: it must not change any result. The default
+    /// does nothing.
+    fn prefetch(&self) {}
 }
 
 /// A parametric family of kernels that the engine can evaluate in one

@@ -33,7 +33,8 @@ pub struct FuncTable<T: Float> {
     code_of_type: HashMap<TypeId, u32>,
     /// Function `j` is `codes[entries[j].code]`'s function `entries[j].pos`.
     entries: Vec<Entry>,
-    /// Kept up to date on every push, so strategy choice costs nothing.
+    /// Kept up to date on every push, so strategy choice needs no pass over
+    /// the table.
     traits: TableTraits<T>,
 }
 
@@ -219,7 +220,17 @@ impl<'t, T: Float> Functions<'t, T> {
         }
     }
 
-    /// Hints the CPU to load function `j`'s parameters.
+    /// Hints the CPU to load where function `j` is stored (its box, for a
+    /// boxed kernel). Needs [`Functions::prefetch_entry`] well before.
+    #[inline]
+    pub(crate) fn prefetch_slot(&self, j: usize) {
+        if let Some(e) = self.entries.get(j) {
+            self.codes[e.code as usize].prefetch_slot(e.pos as usize);
+        }
+    }
+
+    /// Hints the CPU to load function `j`'s parameters. Needs
+    /// [`Functions::prefetch_slot`] well before.
     #[inline]
     pub(crate) fn prefetch_function(&self, j: usize) {
         if let Some(e) = self.entries.get(j) {

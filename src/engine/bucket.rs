@@ -279,8 +279,9 @@ impl<T: Float> BucketScratch<T> {
 
     /// Evaluates one tile: `out[i] = kernels[idx[i]](x[i])`.
     ///
-    /// `idx` must already be validated against `kernels.len()` (an invalid
-    /// index panics on a bounds check; it cannot cause a wrong result).
+    /// `idx` must already be validated against `kernels.len()`: an invalid
+    /// index (say, one changed by another thread) gives wrong values, never
+    /// an access out of bounds.
     pub(super) fn run_tile<I: Index>(
         &mut self,
         kernels: Functions<'_, T>,
@@ -337,8 +338,13 @@ fn two_way_tile<T: Float, I: Index>(
     }
     let split = front.min(n);
     let (first, second) = buf.split_at_mut(split);
-    kernels.eval_in_place(0, first);
-    kernels.eval_in_place(1, second);
+    // Kernels are never called on an empty segment, as on every other path.
+    if !first.is_empty() {
+        kernels.eval_in_place(0, first);
+    }
+    if !second.is_empty() {
+        kernels.eval_in_place(1, second);
+    }
     let (mut front, mut back) = (0usize, last);
     for (o, &i) in out.iter_mut().zip(idx) {
         let second = usize::from(i.raw() != 0);

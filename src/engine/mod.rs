@@ -35,9 +35,13 @@
 //! Other strategies skip the buckets where the input allows (`strategy.rs`
 //! holds every decision): a table of one family streams once with per-point
 //! parameters (`fused.rs`), and so does a table of closures of one type,
-//! each point running the inlined closure with its captures (`code.rs`); runs of equal indices are evaluated in place
-//! (`runs.rs`), and two pure kernels are both evaluated and blended
-//! (`select.rs`).
+//! each point running the inlined closure with its captures (`code.rs`);
+//! runs of equal indices are evaluated in place (`runs.rs`); two pure
+//! kernels, or two parameterless kernel types however many functions, are
+//! each evaluated on every point and blended (`select.rs`). Tables of
+//! closures with too many functions for a tile run the same passes over
+//! closure types instead of functions (`bucket.rs`, `CodeScratch`), and
+//! two-function tables fill the grouped buffer from both ends.
 //!
 //! Every point goes through the same kernel code whatever tile or strategy
 //! it lands in (kernels must not depend on position; see [`Kernel`]), so
@@ -50,7 +54,7 @@ mod bucket;
 mod cache;
 mod fused;
 mod plan;
-mod runs;
+pub(crate) mod runs;
 mod select;
 mod strategy;
 mod tiles;
@@ -110,8 +114,10 @@ impl Engine {
     /// do not depend on it; it exists for benchmarks and tests.
     ///
     /// A forced strategy the table cannot use (`Fused` on a table that is
-    /// not one family, `Select` with `k > 2` or impure kernels) makes
-    /// `apply_into` return [`Error::StrategyUnavailable`].
+    /// neither one family nor closures of one type, `Select` with `k > 2` or
+    /// impure kernels, `Blend` or `Codes` on a table they do not fit; see
+    /// [`Strategy`]) makes `apply_into` return
+    /// [`Error::StrategyUnavailable`].
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
         self

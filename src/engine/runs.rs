@@ -8,11 +8,11 @@ use crate::float::Float;
 use crate::index::Index;
 use crate::table::Functions;
 
-/// How far ahead, in points, the objects behind the kernels' boxes are
-/// prefetched; the boxes themselves are prefetched twice as far ahead, so
-/// that reading a box to find its object does not wait. The distance only
-/// has to cover a miss's latency; it is not sensitive (perf-notes.md, "W6
-/// prefetch").
+/// How far ahead, in points, the functions' parameters are prefetched;
+/// where each is stored (its box, for a boxed kernel) is prefetched twice
+/// as far ahead and its table entry three times, so that no step of the
+/// chain waits on a miss. The distance only has to cover a miss's latency;
+/// it is not sensitive (perf-notes.md, "W6 prefetch").
 const PREFETCH_AHEAD: usize = 16;
 
 /// Indices tested at once when looking for the end of a run.
@@ -47,15 +47,66 @@ pub(super) fn run_tile<T: Float, I: Index>(
 /// extra points in their favour (so that a short run or two at the start
 /// does not decide).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct ShortRuns {
+pub(crate) struct ShortRuns {
     pub min_average: usize,
     pub grace: usize,
 }
 
+/// How the runs loop reaches functions: through the table's entries (any
+/// table), or straight into one code's typed functions (a table of one
+/// code, where the kernel call is static).
+pub(crate) trait RunFunctions<T> {
+    /// [`Kernel::eval`](crate::Kernel::eval) of function `j`.
+    fn eval(&self, j: usize, src: &[T], dst: &mut [T]);
+    /// The three prefetch steps for function `j`, farthest ahead first:
+    /// each may read what the previous one brought in.
+    fn prefetch_far(&self, j: usize);
+    fn prefetch_mid(&self, j: usize);
+    fn prefetch_near(&self, j: usize);
+}
+
+impl<T: Float> RunFunctions<T> for Functions<'_, T> {
+    #[inline]
+    fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
+        Functions::eval(self, j, src, dst)
+    }
+    #[inline]
+    fn prefetch_far(&self, j: usize) {
+        self.prefetch_entry(j)
+    }
+    #[inline]
+    fn prefetch_mid(&self, j: usize) {
+        self.prefetch_slot(j)
+    }
+    #[inline]
+    fn prefetch_near(&self, j: usize) {
+        self.prefetch_function(j)
+    }
+}
+
 /// Like [`run_tile`], but stops where `until` says the runs have turned
 /// short, and returns how many points it evaluated. `None` never stops.
+/// A table of one code runs its own monomorphised copy of this loop
+/// ([`Code::run_while`](crate::code::Code::run_while)).
 pub(super) fn run_while<T: Float, I: Index>(
     kernels: Functions<'_, T>,
+    idx: &[I],
+    x: &[T],
+    out: &mut [T],
+    until: Option<ShortRuns>,
+) -> usize {
+    if kernels.code_count() == 1 {
+        return kernels
+            .code(0)
+            .run_while(crate::index::as_slice(idx), x, out, until);
+    }
+    run_while_with(&kernels, idx, x, out, until)
+}
+
+/// The runs loop over any way of reaching the functions.
+#[inline]
+pub(crate) fn run_while_with<T: Float, I: Index, F: RunFunctions<T>>(
+    kernels: &F,
     idx: &[I],
     x: &[T],
     out: &mut [T],
@@ -74,11 +125,14 @@ pub(super) fn run_while<T: Float, I: Index>(
         // them (a closure's captures), are cache misses; asking for both
         // ahead overlaps them with the current run's work (perf-notes.md,
         // "W6 object prefetch").
+        if let Some(ahead) = idx.get(start + 3 * PREFETCH_AHEAD) {
+            kernels.prefetch_far(ahead.to_usize());
+        }
         if let Some(ahead) = idx.get(start + 2 * PREFETCH_AHEAD) {
-            kernels.prefetch_entry(ahead.to_usize());
+            kernels.prefetch_mid(ahead.to_usize());
         }
         if let Some(ahead) = idx.get(start + PREFETCH_AHEAD) {
-            kernels.prefetch_function(ahead.to_usize());
+            kernels.prefetch_near(ahead.to_usize());
         }
         let j = idx[start].raw();
         let mut end = start + 1;

@@ -64,7 +64,9 @@ pub enum Strategy {
     /// Every code over every point, block by block; each point keeps its
     /// own code's result. Needs at most 2 codes, each a pure kernel type
     /// without parameters (a zero-sized type: `Exp`, `Ln`, `Sqrt`, `Sin`,
-    /// `Cos`, `Logistic`), e.g. 125 `Exp` and 125 `Sqrt`.
+    /// `Cos`, `Logistic`) pushed with
+    /// [`FuncTable::push`](crate::FuncTable::push) (a boxed kernel's type is
+    /// unknown), e.g. 125 `Exp` and 125 `Sqrt`.
     Blend,
     /// Counting sort by code (closure type) rather than by function, each
     /// code's points then streamed with their own closures' captures. Needs
@@ -180,7 +182,8 @@ pub(super) fn choose_for_call<T: Float>(
 /// use and reused for every later tile of the worker.
 pub(super) struct TileWorker<'a, T: Float> {
     kernels: Functions<'a, T>,
-    /// `Auto`, `Bucket`, `Runs` or `Select` (never `Fused`, handled per call).
+    /// `Auto`, `Bucket`, `Runs`, `Select`, `Blend` or `Codes` (never
+    /// `Fused`, handled per call).
     strategy: Strategy,
     /// Whether `Auto` may pick `Select`.
     select_allowed: bool,
@@ -316,7 +319,7 @@ enum TileChoice {
     /// Run by run, to the end of the tile.
     Runs,
     /// Run by run until the runs turn short ([`UNTIL_SHORT`]), then
-    /// `Select` or `Bucket` for the rest.
+    /// [`TileWorker::without_runs`]'s choice for the rest.
     RunsUntilShort,
     Select,
     Blend,

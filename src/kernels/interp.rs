@@ -203,6 +203,14 @@ impl<T: Float> Kernel<T> for Interp<T> {
         true
     }
 
+    fn prefetch(&self) {
+        for column in [&self.knots, &self.values, &self.slopes] {
+            if let Some(v) = column.first() {
+                crate::prefetch::prefetch(v);
+            }
+        }
+    }
+
     fn name(&self) -> &str {
         "interp"
     }

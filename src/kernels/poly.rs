@@ -88,6 +88,12 @@ impl<T: Float> Kernel<T> for Poly<T> {
         true
     }
 
+    fn prefetch(&self) {
+        if let Some(c) = self.coeffs.first() {
+            crate::prefetch::prefetch(c);
+        }
+    }
+
     fn name(&self) -> &str {
         "poly"
     }

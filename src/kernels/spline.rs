@@ -217,6 +217,15 @@ impl<T: Float> Kernel<T> for Spline<T> {
         true
     }
 
+    fn prefetch(&self) {
+        if let Some(b) = self.breaks.first() {
+            crate::prefetch::prefetch(b);
+        }
+        if let Some(p) = self.pieces.first() {
+            crate::prefetch::prefetch(p);
+        }
+    }
+
     fn name(&self) -> &str {
         "spline"
     }
