@@ -45,9 +45,10 @@ pub(crate) trait Code<T: Float>: Send + Sync {
     /// function itself, or its box.
     fn prefetch_slot(&self, pos: usize);
 
-    /// Hints the CPU to load the function at `pos` (its parameters); for a
-    /// boxed function this reads the box, so call
-    /// [`Code::prefetch_slot`] well before.
+    /// Hints the CPU to load what the function at `pos` reads through
+    /// pointers ([`Kernel::prefetch`]: a boxed kernel, a polynomial's
+    /// coefficients). It reads the slot, so call [`Code::prefetch_slot`]
+    /// well before.
     fn prefetch(&self, pos: usize);
 
     /// The group, for [`FuncTable`](crate::FuncTable)'s typed pushes.
@@ -110,16 +111,6 @@ pub(crate) struct ClosureGroup<F> {
     pub(crate) items: Vec<FnKernel<F>>,
 }
 
-/// Kernels pushed already boxed, all in this one group: their types are
-/// unknown, so the group neither streams nor blends, and routing treats
-/// its functions one by one. Push kernels unboxed ([`FuncTable::push`])
-/// to let the engine see which share a type.
-///
-/// [`FuncTable::push`]: crate::FuncTable::push
-pub(crate) struct BoxedGroup<T: Float> {
-    pub(crate) items: Vec<Box<dyn Kernel<T>>>,
-}
-
 impl<K> Default for KernelGroup<K> {
     fn default() -> Self {
         KernelGroup { items: Vec::new() }
@@ -129,12 +120,6 @@ impl<K> Default for KernelGroup<K> {
 impl<F> Default for ClosureGroup<F> {
     fn default() -> Self {
         ClosureGroup { items: Vec::new() }
-    }
-}
-
-impl<T: Float> Default for BoxedGroup<T> {
-    fn default() -> Self {
-        BoxedGroup { items: Vec::new() }
     }
 }
 
@@ -182,30 +167,6 @@ impl<T: Float, K: Kernel<T>> RunFunctions<T> for Direct<'_, K> {
     }
 }
 
-/// Boxed functions for the runs loop: the box, then the object behind it.
-struct Boxed<'a, T: Float>(&'a [Box<dyn Kernel<T>>]);
-
-impl<T: Float> RunFunctions<T> for Boxed<'_, T> {
-    #[inline]
-    fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
-        self.0[j].eval(src, dst)
-    }
-    #[inline]
-    fn prefetch_far(&self, _j: usize) {}
-    #[inline]
-    fn prefetch_mid(&self, j: usize) {
-        if let Some(item) = self.0.get(j) {
-            crate::prefetch::prefetch(item);
-        }
-    }
-    #[inline]
-    fn prefetch_near(&self, j: usize) {
-        if let Some(item) = self.0.get(j) {
-            crate::prefetch::prefetch_object(item.as_ref());
-        }
-    }
-}
-
 /// The methods every group implements the same way over its `items`.
 macro_rules! group_methods {
     () => {
@@ -245,9 +206,12 @@ macro_rules! group_methods {
             }
         }
 
-        /// The slot is the function itself: prefetched already.
         #[inline]
-        fn prefetch(&self, _pos: usize) {}
+        fn prefetch(&self, pos: usize) {
+            if let Some(item) = self.items.get(pos) {
+                item.prefetch();
+            }
+        }
 
         fn as_any_mut(&mut self) -> &mut dyn Any {
             self
@@ -266,51 +230,6 @@ impl<T: Float, K: Kernel<T> + 'static> Code<T> for KernelGroup<K> {
 
     fn eval_all(&self, x: &[T], out: &mut [T]) {
         self.items[0].eval(x, out)
-    }
-}
-
-impl<T: Float> Code<T> for BoxedGroup<T> {
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    fn run_while(
-        &self,
-        idx: IndexSlice<'_>,
-        x: &[T],
-        out: &mut [T],
-        until: Option<ShortRuns>,
-    ) -> usize {
-        let items = Boxed(&self.items);
-        with_index_slice!(idx, |idx| run_while_with(&items, idx, x, out, until))
-    }
-
-    fn kernel(&self, pos: usize) -> &dyn Kernel<T> {
-        self.items[pos].as_ref()
-    }
-
-    fn eval_in_place(&self, pos: usize, xs: &mut [T]) {
-        self.items[pos].eval_in_place(xs)
-    }
-
-    fn eval(&self, pos: usize, src: &[T], dst: &mut [T]) {
-        self.items[pos].eval(src, dst)
-    }
-
-    fn prefetch_slot(&self, pos: usize) {
-        if let Some(item) = self.items.get(pos) {
-            crate::prefetch::prefetch(item);
-        }
-    }
-
-    fn prefetch(&self, pos: usize) {
-        if let Some(item) = self.items.get(pos) {
-            crate::prefetch::prefetch_object(item.as_ref());
-        }
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
     }
 }
 

@@ -98,6 +98,39 @@ pub trait Kernel<T: Float>: Send + Sync {
     fn prefetch(&self) {}
 }
 
+/// A boxed kernel is a kernel: every method forwards to the boxed one,
+/// except [`Kernel::prefetch`], which brings in the boxed kernel itself
+/// (the box is one more pointer to follow).
+impl<T: Float> Kernel<T> for Box<dyn Kernel<T>> {
+    fn eval_in_place(&self, xs: &mut [T]) {
+        self.as_ref().eval_in_place(xs)
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        self.as_ref().eval(src, dst)
+    }
+
+    fn name(&self) -> &str {
+        self.as_ref().name()
+    }
+
+    fn flops_per_element(&self) -> Option<f64> {
+        self.as_ref().flops_per_element()
+    }
+
+    fn family(&self) -> Option<Family<T>> {
+        self.as_ref().family()
+    }
+
+    fn is_pure(&self) -> bool {
+        self.as_ref().is_pure()
+    }
+
+    fn prefetch(&self) {
+        crate::prefetch::prefetch_object(self.as_ref());
+    }
+}
+
 /// A parametric family of kernels that the engine can evaluate in one
 /// streaming pass with per-point parameter lookup.
 #[derive(Debug, Clone, Copy, PartialEq)]

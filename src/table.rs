@@ -4,7 +4,7 @@ use std::any::TypeId;
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::code::{BoxedGroup, ClosureGroup, Code, KernelGroup};
+use crate::code::{ClosureGroup, Code, KernelGroup};
 use crate::float::Float;
 use crate::index::Index;
 use crate::kernel::{Family, FnKernel, Kernel};
@@ -98,8 +98,10 @@ impl<T: Float> FuncTable<T> {
 
     /// Appends an already boxed kernel and returns its function number.
     pub fn push_boxed(&mut self, kernel: Box<dyn Kernel<T>>) -> usize {
+        // Their types are unknown: all boxed kernels are one group, which
+        // neither streams nor blends, so routing treats them one by one.
         self.traits.add(kernel.as_ref());
-        self.push_into::<BoxedGroup<T>>(|group| group.items.push(kernel))
+        self.push_into::<KernelGroup<Box<dyn Kernel<T>>>>(|group| group.items.push(kernel))
     }
 
     /// Appends a closure `Fn(T) -> T` and returns its function number.

@@ -259,11 +259,8 @@ const fn at_most(
     limit: f64,
 ) -> Target {
     Target {
-        text,
-        numerator,
-        denominator,
-        limit,
         at_least: false,
+        ..at_least(text, numerator, denominator, limit)
     }
 }
 
