@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::code::{ClosureGroup, Code, KernelGroup};
+use crate::engine::runs::RunFunctions;
 use crate::float::Float;
 use crate::index::Index;
 use crate::kernel::{Family, FnKernel, Kernel};
@@ -175,6 +176,37 @@ impl<T: Float> FuncTable<T> {
     }
 }
 
+/// The runs loop reaches any table's functions through its entries: the
+/// entry, then where the function is stored (its box, for a boxed kernel),
+/// then what it reads through pointers.
+impl<T: Float> RunFunctions<T> for Functions<'_, T> {
+    #[inline]
+    fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
+        Functions::eval(self, j, src, dst)
+    }
+
+    #[inline]
+    fn prefetch_far(&self, j: usize) {
+        if let Some(e) = self.entries.get(j) {
+            crate::prefetch::prefetch(e);
+        }
+    }
+
+    #[inline]
+    fn prefetch_mid(&self, j: usize) {
+        if let Some(e) = self.entries.get(j) {
+            self.codes[e.code as usize].prefetch_slot(e.pos as usize);
+        }
+    }
+
+    #[inline]
+    fn prefetch_near(&self, j: usize) {
+        if let Some(e) = self.entries.get(j) {
+            self.codes[e.code as usize].prefetch(e.pos as usize);
+        }
+    }
+}
+
 /// The engine's view of a table's functions: evaluation by function
 /// number, one dynamic call per segment.
 pub(crate) struct Functions<'t, T: Float> {
@@ -212,32 +244,6 @@ impl<'t, T: Float> Functions<'t, T> {
     pub(crate) fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
         let e = self.entries[j];
         self.codes[e.code as usize].eval(e.pos as usize, src, dst)
-    }
-
-    /// Hints the CPU to load where function `j` is stored.
-    #[inline]
-    pub(crate) fn prefetch_entry(&self, j: usize) {
-        if let Some(e) = self.entries.get(j) {
-            crate::prefetch::prefetch(e);
-        }
-    }
-
-    /// Hints the CPU to load where function `j` is stored (its box, for a
-    /// boxed kernel). Needs [`Functions::prefetch_entry`] well before.
-    #[inline]
-    pub(crate) fn prefetch_slot(&self, j: usize) {
-        if let Some(e) = self.entries.get(j) {
-            self.codes[e.code as usize].prefetch_slot(e.pos as usize);
-        }
-    }
-
-    /// Hints the CPU to load function `j`'s parameters. Needs
-    /// [`Functions::prefetch_slot`] well before.
-    #[inline]
-    pub(crate) fn prefetch_function(&self, j: usize) {
-        if let Some(e) = self.entries.get(j) {
-            self.codes[e.code as usize].prefetch(e.pos as usize);
-        }
     }
 
     /// Number of codes.

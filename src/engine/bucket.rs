@@ -263,7 +263,8 @@ pub(super) struct BucketScratch<T> {
     grouping: Grouping,
     /// Gathered values, grouped by function.
     buf: Vec<T>,
-    /// `dest[p]` is where the tile's point `p` went in `buf`.
+    /// `dest[p]` is where the tile's point `p` went in `buf` (empty for
+    /// `k = 2`, whose two-ended passes store no slots).
     dest: Vec<u32>,
 }
 
@@ -273,7 +274,7 @@ impl<T: Float> BucketScratch<T> {
         BucketScratch {
             grouping: Grouping::new(k, tile_len),
             buf: vec![T::ZERO; tile_len],
-            dest: vec![0; tile_len],
+            dest: vec![0; if k == 2 { 0 } else { tile_len }],
         }
     }
 

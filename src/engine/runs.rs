@@ -65,25 +65,6 @@ pub(crate) trait RunFunctions<T> {
     fn prefetch_near(&self, j: usize);
 }
 
-impl<T: Float> RunFunctions<T> for Functions<'_, T> {
-    #[inline]
-    fn eval(&self, j: usize, src: &[T], dst: &mut [T]) {
-        Functions::eval(self, j, src, dst)
-    }
-    #[inline]
-    fn prefetch_far(&self, j: usize) {
-        self.prefetch_entry(j)
-    }
-    #[inline]
-    fn prefetch_mid(&self, j: usize) {
-        self.prefetch_slot(j)
-    }
-    #[inline]
-    fn prefetch_near(&self, j: usize) {
-        self.prefetch_function(j)
-    }
-}
-
 /// Like [`run_tile`], but stops where `until` says the runs have turned
 /// short, and returns how many points it evaluated. `None` never stops.
 /// A table of one code runs its own monomorphised copy of this loop

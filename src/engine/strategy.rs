@@ -139,8 +139,8 @@ pub(super) enum CallStrategy<'t, T: Float> {
 }
 
 /// The per-call decision: fused when the table is one family or one
-/// streaming code (and the strategy allows it), else tile by tile. A forced strategy the table
-/// cannot use is an [`Error::StrategyUnavailable`].
+/// streaming code (and the strategy allows it), else tile by tile. A forced
+/// strategy the table cannot use is an [`Error::StrategyUnavailable`].
 pub(super) fn choose_for_call<T: Float>(
     strategy: Strategy,
     table: &FuncTable<T>,
@@ -151,7 +151,7 @@ pub(super) fn choose_for_call<T: Float>(
     let codes_allowed = functions.code_count() <= CODES_MAX && functions.all_codes_stream();
     let blend_allowed = functions.code_count() <= BLEND_MAX_CODES && functions.all_codes_blend();
     let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
-    let streaming = table.functions().streaming_code();
+    let streaming = functions.streaming_code();
     match (strategy, &traits.affine, streaming) {
         (Strategy::Auto | Strategy::Fused, Some((a, b)), _) => Ok(CallStrategy::Fused { a, b }),
         (Strategy::Auto | Strategy::Fused, None, Some(code)) => Ok(CallStrategy::Stream { code }),
