@@ -49,7 +49,7 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
         let name = match (strategy, w.through_plan) {
             (Strategy::Auto, false) => "splitapply".to_string(),
             (Strategy::Auto, true) => "splitapply_no_plan".to_string(),
-            (s, _) => format!("splitapply_{s:?}").to_lowercase(),
+            (s, _) => format!("splitapply_{}", strategy_name(s)),
         };
         engine.apply_into(table, idx, x, &mut out).unwrap();
         check(&name, &out, &want, w.max_rel);

@@ -146,15 +146,19 @@ fn allows(kinds: &[Kind], strategy: Strategy) -> bool {
         Kind::Other => 1024,
     });
     types.dedup();
+    let stream_family = all(|k| k == Kind::Affine);
+    let stream_closures =
+        matches!(first, Some(Kind::Closure(_))) && kinds.iter().all(|&k| Some(k) == first);
+    #[allow(deprecated)]
     match strategy {
         Strategy::Select => kinds.len() <= 2 && all(|k| !matches!(k, Kind::Closure(_))),
-        Strategy::Fused => {
-            all(|k| k == Kind::Affine)
-                || (matches!(first, Some(Kind::Closure(_)))
-                    && kinds.iter().all(|&k| Some(k) == first))
+        Strategy::StreamFamily => stream_family,
+        Strategy::StreamClosures => stream_closures,
+        Strategy::Fused => stream_family || stream_closures,
+        Strategy::BucketByType | Strategy::Codes => all(|k| matches!(k, Kind::Closure(_))),
+        Strategy::SelectByType | Strategy::Blend => {
+            types.len() <= 2 && all(|k| matches!(k, Kind::Parameterless(_)))
         }
-        Strategy::Codes => all(|k| matches!(k, Kind::Closure(_))),
-        Strategy::Blend => types.len() <= 2 && all(|k| matches!(k, Kind::Parameterless(_))),
         _ => true,
     }
 }
@@ -208,6 +212,9 @@ fn apply_indexed<T: Float, I: Index>(
     cast: fn(i64) -> I,
 ) {
     let k = table.len() as i64;
+    // The first seven as the corpus was recorded (the deprecated names
+    // then current); the new names after them.
+    #[allow(deprecated)]
     let strategy = [
         Strategy::Auto,
         Strategy::Bucket,
@@ -216,7 +223,11 @@ fn apply_indexed<T: Float, I: Index>(
         Strategy::Fused,
         Strategy::Codes,
         Strategy::Blend,
-    ][b.u8() as usize % 7];
+        Strategy::StreamFamily,
+        Strategy::StreamClosures,
+        Strategy::BucketByType,
+        Strategy::SelectByType,
+    ][b.u8() as usize % 11];
     let tile = b.u16() as usize % 300;
     let threads = b.u8() as usize % 3;
     let use_plan = b.u8().is_multiple_of(4);

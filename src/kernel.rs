@@ -72,7 +72,7 @@ pub trait Kernel<T: Float>: Send + Sync {
     /// The parametric family this kernel belongs to, if any. When every
     /// kernel of a table is in one family, the engine can skip bucketing and
     /// stream the points once, looking up each point's parameters (see
-    /// [`Strategy::Fused`](crate::Strategy::Fused)).
+    /// [`Strategy::StreamFamily`](crate::Strategy::StreamFamily)).
     ///
     /// Implement it only if `eval_in_place` computes exactly what the family
     /// documents, bit for bit; otherwise results would depend on the

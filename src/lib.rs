@@ -108,7 +108,6 @@
 //! machines). [`simd_info()`] reports what the build uses next to what the CPU
 //! offers, with a warning when they differ.
 
-mod code;
 mod engine;
 mod error;
 pub mod float;

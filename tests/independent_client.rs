@@ -196,15 +196,16 @@ impl<T: TestFloat> Closures<T> {
         }
     }
 
-    /// Closures are never pure, so never `Select`; `Fused` streams a table
-    /// whose closures all share one type (one expression, many captures);
-    /// `Codes` routes any table of closures by closure type.
+    /// Closures are never pure, so never `Select`; `StreamClosures` streams
+    /// a table whose closures all share one type (one expression, many
+    /// captures); `BucketByType` routes any table of closures by type.
     fn avail(&self) -> Avail {
         Avail {
             select: false,
-            fused: self.types.windows(2).all(|w| w[0] == w[1]),
-            codes: true,
-            blend: false,
+            stream_family: false,
+            stream_closures: self.types.windows(2).all(|w| w[0] == w[1]),
+            bucket_by_type: true,
+            select_by_type: false,
         }
     }
 }
@@ -391,13 +392,19 @@ fn pools() -> Vec<(usize, ThreadPool)> {
 // The determinism sweep
 // ---------------------------------------------------------------------------
 
-const STRATEGIES: [Strategy; 7] = [
+/// Every strategy, the deprecated names included.
+#[allow(deprecated)]
+const STRATEGIES: [Strategy; 11] = [
     Strategy::Auto,
     Strategy::Bucket,
+    Strategy::BucketByType,
     Strategy::Runs,
     Strategy::Select,
-    Strategy::Blend,
+    Strategy::SelectByType,
+    Strategy::StreamFamily,
+    Strategy::StreamClosures,
     Strategy::Codes,
+    Strategy::Blend,
     Strategy::Fused,
 ];
 
@@ -407,34 +414,40 @@ const TILES: [usize; 9] = [0, 1, 2, 3, 7, 64, 1000, 4096, 65_536];
 const TILES_BIG: [usize; 5] = [0, 1, 1000, 4096, 65_536];
 
 /// Which forced strategies the docs say a table can use: `Select` needs at
-/// most 2 functions, all pure; `Fused` needs every kernel in one family (all
-/// `Affine`) or every function a closure of one type; `Codes` needs every
-/// function a closure pushed with `push_fn` (of at most 256 types); `Blend`
-/// needs at most 2 kernel types, each pure and without parameters (`Exp`,
-/// `Ln`, `Sqrt`, `Sin`, `Cos`, `Logistic`). `Auto`, `Bucket` and `Runs`
-/// always work.
+/// most 2 functions, all pure; `StreamFamily` needs every kernel in one
+/// family (all `Affine`); `StreamClosures` every function a closure of one
+/// type (the deprecated `Fused` either); `BucketByType` (`Codes`) needs
+/// every function a closure pushed with `push_fn` (of at most 256 types);
+/// `SelectByType` (`Blend`) needs at most 2 kernel types, each pure and
+/// without parameters (`Exp`, `Ln`, `Sqrt`, `Sin`, `Cos`, `Logistic`).
+/// `Auto`, `Bucket` and `Runs` always work.
 #[derive(Clone, Copy, Debug)]
 struct Avail {
     select: bool,
-    fused: bool,
-    codes: bool,
-    blend: bool,
+    stream_family: bool,
+    stream_closures: bool,
+    bucket_by_type: bool,
+    select_by_type: bool,
 }
 
 /// Tables that mix built-in kernels with closures, or hold kernels only.
 const CLOSURES_ONLY: Avail = Avail {
     select: false,
-    fused: false,
-    codes: false,
-    blend: false,
+    stream_family: false,
+    stream_closures: false,
+    bucket_by_type: false,
+    select_by_type: false,
 };
 
 fn available(s: Strategy, avail: Avail) -> bool {
+    #[allow(deprecated)]
     match s {
         Strategy::Select => avail.select,
-        Strategy::Fused => avail.fused,
-        Strategy::Codes => avail.codes,
-        Strategy::Blend => avail.blend,
+        Strategy::StreamFamily => avail.stream_family,
+        Strategy::StreamClosures => avail.stream_closures,
+        Strategy::Fused => avail.stream_family || avail.stream_closures,
+        Strategy::BucketByType | Strategy::Codes => avail.bucket_by_type,
+        Strategy::SelectByType | Strategy::Blend => avail.select_by_type,
         _ => true,
     }
 }
@@ -660,7 +673,7 @@ fn one_type_closure_table<T: TestFloat>(k: usize, r: &mut StdRng) -> Closures<T>
             }
         });
     }
-    assert!(c.avail().fused, "one closure type");
+    assert!(c.avail().stream_closures, "one closure type");
     c
 }
 
@@ -1079,7 +1092,7 @@ fn builtin_kernels_match_std_and_are_deterministic() {
         202,
         &pools,
     );
-    // Built-in kernels only (no closure): still neither Select (k > 2) nor Fused.
+    // Built-in kernels only (no closure): still neither Select (k > 2) nor a stream.
     kernel_case::<f64, u8>(
         "kernels only",
         &specs,
@@ -1094,7 +1107,7 @@ fn builtin_kernels_match_std_and_are_deterministic() {
 }
 
 #[test]
-fn affine_tables_are_exact_and_may_be_fused() {
+fn affine_tables_are_exact_and_may_stream() {
     let pools = pools();
     let mut r = StdRng::seed_from_u64(301);
     for k in [1usize, 2, 250] {
@@ -1108,9 +1121,10 @@ fn affine_tables_are_exact_and_may_be_fused() {
             .collect();
         let avail = Avail {
             select: k <= 2,
-            fused: true,
-            codes: false,
-            blend: false,
+            stream_family: true,
+            stream_closures: false,
+            bucket_by_type: false,
+            select_by_type: false,
         };
         kernel_case::<f64, u32>(
             "all Affine",
@@ -1135,7 +1149,7 @@ fn affine_tables_are_exact_and_may_be_fused() {
             &pools,
         );
     }
-    // Affine plus one closure: no longer one family, so no Fused.
+    // Affine plus one closure: no longer one family, so no stream.
     let specs = vec![Spec::Affine(2.0, 1.0), Spec::Affine(-1.0, 0.5)];
     kernel_case::<f64, i32>(
         "Affine + closure",
@@ -1151,14 +1165,15 @@ fn affine_tables_are_exact_and_may_be_fused() {
 }
 
 #[test]
-fn two_parameterless_kernel_types_may_blend() {
+fn two_parameterless_kernel_types_may_be_selected_by_type() {
     let pools = pools();
     let tiles = [0usize, 1, 7, 64, 4096];
     let blend_only = Avail {
         select: false,
-        fused: false,
-        codes: false,
-        blend: true,
+        stream_family: false,
+        stream_closures: false,
+        bucket_by_type: false,
+        select_by_type: true,
     };
     // Many functions, two kernel types: each type is one function.
     let exp_sin: Vec<Spec> = (0..250)
@@ -1221,10 +1236,10 @@ fn two_parameterless_kernel_types_may_blend() {
     );
 }
 
-/// Pushed boxed, a kernel's type is hidden: neither `Blend` nor `Codes`
+/// Pushed boxed, a kernel's type is hidden: neither `SelectByType` nor `BucketByType`
 /// may take such a table, nor a closure pushed as a `FnKernel` value.
 #[test]
-fn hidden_types_are_not_routed_by_code() {
+fn hidden_types_are_not_routed_by_type() {
     let idx = [0u32, 1, 1, 0];
     let x = [0.5f64, 1.0, 2.0, 4.0];
     let refused = |table: &FuncTable<f64>, strategy: Strategy| {
@@ -1237,33 +1252,47 @@ fn hidden_types_are_not_routed_by_code() {
     let mut boxed = FuncTable::<f64>::new();
     boxed.push_boxed(Box::new(Exp::new()));
     boxed.push_boxed(Box::new(Sqrt::new()));
-    assert!(refused(&boxed, Strategy::Blend), "boxed Exp/Sqrt blended");
+    assert!(
+        refused(&boxed, Strategy::SelectByType),
+        "boxed Exp/Sqrt selected by type"
+    );
     let mut typed = FuncTable::<f64>::new();
     typed.push(Exp::new());
     typed.push(Sqrt::new());
-    assert!(!refused(&typed, Strategy::Blend), "typed Exp/Sqrt refused");
+    assert!(
+        !refused(&typed, Strategy::SelectByType),
+        "typed Exp/Sqrt refused"
+    );
     let mut mixed = FuncTable::<f64>::new();
     mixed.push_fn(|x: f64| x + 1.0);
     mixed.push(FnKernel::new(|x: f64| x * 2.0));
     assert!(
-        refused(&mixed, Strategy::Codes),
-        "a FnKernel value routed by code"
+        refused(&mixed, Strategy::BucketByType),
+        "a FnKernel value bucketed by type"
     );
     assert!(
-        refused(&mixed, Strategy::Fused),
+        refused(&mixed, Strategy::StreamClosures),
         "a FnKernel value streamed"
     );
     let mut closures = FuncTable::<f64>::new();
     closures.push_fn(|x: f64| x + 1.0);
     closures.push_fn(|x: f64| x * 2.0);
     assert!(
-        !refused(&closures, Strategy::Codes),
-        "closures refused by Codes"
+        !refused(&closures, Strategy::BucketByType),
+        "closures refused by BucketByType"
     );
     assert!(
-        refused(&closures, Strategy::Fused),
+        refused(&closures, Strategy::StreamClosures),
         "two closure types streamed"
     );
+    // The deprecated names keep their meaning.
+    #[allow(deprecated)]
+    {
+        assert!(refused(&boxed, Strategy::Blend), "boxed Exp/Sqrt blended");
+        assert!(!refused(&typed, Strategy::Blend), "typed Exp/Sqrt refused");
+        assert!(!refused(&closures, Strategy::Codes), "closures refused");
+        assert!(refused(&closures, Strategy::Fused), "two types streamed");
+    }
 }
 
 #[test]
@@ -1274,13 +1303,14 @@ fn two_pure_kernels_may_use_select() {
     let pair_b = vec![Spec::Poly(vec![1.0, -2.0, 0.5]), Spec::Clamp(-1.0, 1.5)];
     let select_ok = Avail {
         select: true,
-        fused: false,
-        codes: false,
-        blend: false,
+        stream_family: false,
+        stream_closures: false,
+        bucket_by_type: false,
+        select_by_type: false,
     };
-    // Two parameterless kernel types: Blend as well.
+    // Two parameterless kernel types: SelectByType as well.
     let blend_ok = Avail {
-        blend: true,
+        select_by_type: true,
         ..select_ok
     };
     kernel_case::<f64, u32>(

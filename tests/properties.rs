@@ -58,7 +58,7 @@ fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
     table
 }
 
-/// All-affine table: the fused strategy applies.
+/// All-affine table: the family streams.
 fn affine_table<T: Float>(k: usize) -> FuncTable<T> {
     let mut table = FuncTable::with_capacity(k);
     for j in 0..k {
@@ -74,25 +74,28 @@ fn affine_table<T: Float>(k: usize) -> FuncTable<T> {
 #[derive(Clone, Copy)]
 struct Allowed {
     select: bool,
-    fused: bool,
-    codes: bool,
-    blend: bool,
+    stream_family: bool,
+    stream_closures: bool,
+    bucket_by_type: bool,
+    select_by_type: bool,
 }
 
 /// The built-in kernels that are pure zero-sized types.
 const PARAMETERLESS: [&str; 6] = ["exp", "ln", "sqrt", "sin", "cos", "logistic"];
 
-/// What the library should allow: Select for k <= 2 pure tables, Fused for
-/// single-family (affine) tables. Closures are never pure, and the tables
-/// here never hold closures of only one type (which would also be Fused).
+/// What the library should allow: Select for k <= 2 pure tables,
+/// StreamFamily for single-family (affine) tables. Closures are never pure,
+/// and the tables here never hold closures of only one type (which would
+/// stream as closures).
 fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
     let all_pure = table.iter().all(|k| k.is_pure());
     Allowed {
         select: table.len() <= 2 && all_pure,
-        fused: table.iter().all(|k| k.family().is_some()),
+        stream_family: table.iter().all(|k| k.family().is_some()),
+        stream_closures: false,
         // Every closure here is pushed with push_fn, of fewer than 256 types.
-        codes: table.iter().all(|k| k.name() == "closure"),
-        blend: {
+        bucket_by_type: table.iter().all(|k| k.name() == "closure"),
+        select_by_type: {
             let mut types: Vec<&str> = table.iter().map(|k| k.name()).collect();
             types.sort_unstable();
             types.dedup();
@@ -101,13 +104,20 @@ fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
     }
 }
 
-const STRATEGIES: [Strategy; 7] = [
+/// Every strategy, the deprecated names included (they must keep working
+/// as documented).
+#[allow(deprecated)]
+const STRATEGIES: [Strategy; 11] = [
     Strategy::Auto,
     Strategy::Bucket,
+    Strategy::BucketByType,
     Strategy::Runs,
     Strategy::Select,
-    Strategy::Blend,
+    Strategy::SelectByType,
+    Strategy::StreamFamily,
+    Strategy::StreamClosures,
     Strategy::Codes,
+    Strategy::Blend,
     Strategy::Fused,
 ];
 
@@ -126,7 +136,7 @@ fn cheap_table<T: Float>(k: usize) -> FuncTable<T> {
 }
 
 /// `k` closures of one type (one expression, different captures): streamed
-/// by `Fused`, and routable by code.
+/// as closures, and bucketed by type.
 fn one_type_closures<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     let mut table = FuncTable::with_capacity(k);
     for j in 0..k {
@@ -135,16 +145,17 @@ fn one_type_closures<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     }
     let allowed = Allowed {
         select: false,
-        fused: true,
-        codes: true,
-        blend: false,
+        stream_family: false,
+        stream_closures: true,
+        bucket_by_type: true,
+        select_by_type: false,
     };
     (table, allowed)
 }
 
 /// `k` closures of three types, interleaved so that positions within a
-/// type differ from function numbers: routable by code, and one type (so
-/// `Fused`) only when `k == 1`.
+/// type differ from function numbers: bucketed by type, and one type (so
+/// streamed as closures) only when `k == 1`.
 fn three_closure_types<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     let f = T::from_f64;
     let mut table = FuncTable::with_capacity(k);
@@ -158,15 +169,16 @@ fn three_closure_types<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     }
     let allowed = Allowed {
         select: false,
-        fused: k == 1,
-        codes: true,
-        blend: false,
+        stream_family: false,
+        stream_closures: k == 1,
+        bucket_by_type: true,
+        select_by_type: false,
     };
     (table, allowed)
 }
 
 /// `k` functions of two parameterless kernel types (one when `k == 1`):
-/// blendable for any `k`, and `Select` for `k <= 2`.
+/// `SelectByType` for any `k`, and `Select` for `k <= 2`.
 fn parameterless_pair<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     let mut table = FuncTable::with_capacity(k);
     for j in 0..k {
@@ -178,9 +190,10 @@ fn parameterless_pair<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     }
     let allowed = Allowed {
         select: k <= 2,
-        fused: false,
-        codes: false,
-        blend: true,
+        stream_family: false,
+        stream_closures: false,
+        bucket_by_type: false,
+        select_by_type: true,
     };
     (table, allowed)
 }
@@ -232,11 +245,14 @@ fn check_case<T: Float, I: Index>(
                 let sentinel = T::from_f64(-7.0);
                 let mut out = vec![sentinel; x.len()];
                 let result = pool.install(|| engine.apply_into(table, idx, x, &mut out));
+                #[allow(deprecated)]
                 let available = match strategy {
                     Strategy::Select => allowed.select,
-                    Strategy::Fused => allowed.fused,
-                    Strategy::Codes => allowed.codes,
-                    Strategy::Blend => allowed.blend,
+                    Strategy::StreamFamily => allowed.stream_family,
+                    Strategy::StreamClosures => allowed.stream_closures,
+                    Strategy::Fused => allowed.stream_family || allowed.stream_closures,
+                    Strategy::BucketByType | Strategy::Codes => allowed.bucket_by_type,
+                    Strategy::SelectByType | Strategy::Blend => allowed.select_by_type,
                     _ => true,
                 };
                 if available || x.is_empty() {

@@ -15,7 +15,8 @@
 //! scratch for all of them (`tiles.rs`). DRAM sees one read of `x` and `idx`
 //! and one write of `out`.
 //!
-//! The bucket strategy, in each tile (`bucket.rs`):
+//! The bucket strategy, in each tile (`grouping.rs` holds the passes,
+//! `bucket.rs` the strategy):
 //!
 //! 1. **Histogram.** Count the tile's points per function: a counting sort,
 //!    O(tile), no argsort (huge tables visit only the functions present).
@@ -35,13 +36,14 @@
 //! Other strategies skip the buckets where the input allows (`strategy.rs`
 //! holds every decision): a table of one family streams once with per-point
 //! parameters (`fused.rs`), and so does a table of closures of one type,
-//! each point running the inlined closure with its captures (`code.rs`);
-//! runs of equal indices are evaluated in place (`runs.rs`); two pure
-//! kernels, or two parameterless kernel types however many functions, are
-//! each evaluated on every point and blended (`select.rs`). Tables of
-//! closures with too many functions for a tile run the same passes over
-//! closure types instead of functions (`bucket.rs`, `CodeScratch`), and
-//! two-function tables fill the grouped buffer from both ends.
+//! each point running the inlined closure with its captures
+//! (`table/groups.rs`); runs of equal indices are evaluated in place
+//! (`runs.rs`); two pure kernels, or two parameterless kernel types however
+//! many functions, are each evaluated on every point and selected from
+//! (`select.rs`). Tables of closures with too many functions for a tile run
+//! the same passes over closure types instead of functions (`by_type.rs`),
+//! and two-function tables fill the grouped buffer from both ends
+//! (`bucket.rs`).
 //!
 //! Every point goes through the same kernel code whatever tile or strategy
 //! it lands in (kernels must not depend on position; see [`Kernel`]), so
@@ -51,10 +53,12 @@
 //! [`Kernel`]: crate::Kernel
 
 mod bucket;
+mod by_type;
 mod cache;
 mod fused;
+mod grouping;
 mod plan;
-pub(crate) mod runs;
+mod runs;
 mod select;
 mod strategy;
 mod tiles;
@@ -113,9 +117,9 @@ impl Engine {
     /// Forces an evaluation strategy (default [`Strategy::Auto`]). Results
     /// do not depend on it; it exists for benchmarks and tests.
     ///
-    /// A forced strategy the table cannot use (`Fused` on a table that is
-    /// neither one family nor closures of one type, `Select` with `k > 2` or
-    /// impure kernels, `Blend` or `Codes` on a table they do not fit; see
+    /// A forced strategy the table cannot use (`StreamFamily` on a table
+    /// that is not one family, `Select` with `k > 2` or impure kernels,
+    /// `SelectByType` or `BucketByType` on a table they do not fit; see
     /// [`Strategy`]) makes `apply_into` return
     /// [`Error::StrategyUnavailable`].
     pub fn strategy(mut self, strategy: Strategy) -> Self {
@@ -138,7 +142,7 @@ impl Engine {
     /// destination and the index, which the passes revisit; `x` and `out`
     /// are streamed once each and need not stay. Much shorter tiles pay
     /// the per-tile and per-segment costs more often; much longer ones
-    /// push the scratch out of L2 (perf-notes.md, "Tile-length sweep").
+    /// push the scratch out of L2.
     pub fn effective_tile_len<T: Float, I: Index>(&self) -> usize {
         tiles::tile_len_for::<T, I>(self.tile_len)
     }
@@ -171,7 +175,7 @@ impl Engine {
         index::validate(idx, table.len())?;
         let tile = self.effective_tile_len::<T, I>().min(idx.len());
         match call {
-            CallStrategy::Fused { a, b } => for_each_tile(
+            CallStrategy::StreamFamily { a, b } => for_each_tile(
                 tile,
                 idx,
                 x,
@@ -179,34 +183,20 @@ impl Engine {
                 || (),
                 |_, _, idx, x, out| fused::affine_tile(a, b, idx, x, out),
             ),
-            CallStrategy::Stream { code } => for_each_tile(
+            CallStrategy::StreamClosures { closures } => for_each_tile(
                 tile,
                 idx,
                 x,
                 out,
                 || (),
-                |_, _, idx, x, out| code.stream(index::as_slice(idx), x, out),
+                |_, _, idx, x, out| closures.stream(index::as_slice(idx), x, out),
             ),
-            CallStrategy::PerTile {
-                strategy,
-                select_allowed,
-                blend_allowed,
-                codes_allowed,
-            } => for_each_tile(
+            CallStrategy::PerTile { strategy, eligible } => for_each_tile(
                 tile,
                 idx,
                 x,
                 out,
-                || {
-                    TileWorker::new(
-                        table.functions(),
-                        strategy,
-                        select_allowed,
-                        blend_allowed,
-                        codes_allowed,
-                        tile,
-                    )
-                },
+                || TileWorker::new(table.functions(), strategy, eligible, tile),
                 |worker, _, idx, x, out| worker.run(idx, x, out),
             ),
         }

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::bucket::{Grouping, Slot, combine, gather_by_slots};
+use super::grouping::{Grouping, Slot, combine, gather_by_slots};
 use super::tiles::{for_each_tile, tile_len_for};
 use crate::error::Error;
 use crate::float::Float;
@@ -93,8 +93,7 @@ impl Plan {
         // Two passes, so that nothing but the final arrays is ever held:
         // first the number of segments of each tile, then every tile fills
         // its own slices of the segment arrays. Collecting per-tile vectors
-        // and concatenating them would hold everything twice at the peak
-        // (perf-notes.md, "Memory").
+        // and concatenating them would hold everything twice at the peak.
         let seg_counts: Vec<usize> = idx
             .par_chunks(tile_len)
             .map_init(

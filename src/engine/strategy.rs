@@ -1,41 +1,40 @@
 //! The strategies, and every decision between them: once per call
-//! ([`choose_for_call`]: fused, or tile by tile) and once per tile
-//! ([`TileWorker`]: runs, select, blend, codes or bucket).
+//! ([`choose_for_call`]: stream the whole call, or go tile by tile) and
+//! once per tile ([`TileWorker`]: runs, select, bucket, by function or by
+//! type).
 //!
-//! - [`Strategy::Fused`]: one streaming pass, no bucketing, each point
-//!   looking up its function's parameters. Two kinds of table allow it:
-//!   every kernel in one parametric family (today: affine), where each
-//!   point is `a[idx] * x + b[idx]`; and every function a closure of one
-//!   type (one code, see `code.rs`), where each point runs the inlined
-//!   closure body with its function's captures.
+//! - [`Strategy::StreamFamily`]: every kernel in one parametric family
+//!   (today: affine); one pass, each point looking up its function's
+//!   coefficients (`fused.rs`).
+//! - [`Strategy::StreamClosures`]: every function a closure of one type;
+//!   one pass, each point running the inlined body with its closure's
+//!   captures (`table/groups.rs`).
 //! - [`Strategy::Runs`]: when a tile's indices come in long runs (sorted or
 //!   grouped data), each run is evaluated in place in `out`: one copy of `x`
 //!   and one kernel call per run, no gather or combine.
-//! - [`Strategy::Select`]: for very small `k` with pure kernels, every kernel
-//!   runs over every point and each point picks its own result: `k` cheap
-//!   passes over L1-sized blocks instead of the bucket passes.
-//! - [`Strategy::Blend`]: the same by code, for tables of at most two
-//!   pure kernel types without parameters (each is one function however
-//!   often pushed): every code over every point, no bucketing (see
-//!   `select.rs`).
-//! - [`Strategy::Bucket`]: the general counting-sort path (see `bucket.rs`).
-//! - [`Strategy::Codes`]: the same passes over closure types instead of
-//!   functions, for tables of closures with so many functions that their
-//!   segments would be tiny: few long segments, each streamed with its
-//!   points' captures (see `bucket.rs`, `CodeScratch`).
+//! - [`Strategy::Select`] / [`Strategy::SelectByType`]: every function (at
+//!   most two, pure) or every type's one function (at most two pure kernel
+//!   types without parameters) over every point, each point keeping its
+//!   own result (`select.rs`).
+//! - [`Strategy::Bucket`]: the general counting-sort path (`bucket.rs`).
+//! - [`Strategy::BucketByType`]: the same passes over closure types instead
+//!   of functions, for tables of closures with so many functions that
+//!   their segments would be tiny: few long segments, each streamed with
+//!   its points' captures (`by_type.rs`).
 //!
 //! Every strategy evaluates each point with its own function's kernel code,
 //! so results are bitwise identical whichever is chosen.
 
-use crate::code::Code;
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::Index;
-use crate::table::{FuncTable, Functions};
+use crate::table::{ClosureStream, FuncTable, Functions};
 
-use super::bucket::{BucketScratch, CodeScratch};
-use super::runs::{self, ShortRuns};
-use super::select::{self, BlendScratch};
+use super::bucket::BucketScratch;
+use super::by_type::{ByTypeScratch, MAX_GROUPS};
+use super::runs;
+use super::select::SelectScratch;
+use crate::table::run_loop::ShortRuns;
 
 /// How the engine evaluates the points; see [`Engine::strategy`](crate::Engine::strategy).
 ///
@@ -44,40 +43,57 @@ use super::select::{self, BlendScratch};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Strategy {
-    /// Choose automatically: `Fused` for single-family tables and tables of
-    /// closures of one type, else per tile `Runs` when runs are long (up to
-    /// the point where they stop being long) or `k` dwarfs the tile,
-    /// `Select` for tiny `k` with pure kernels, `Blend` for tables of two
-    /// parameterless pure kernel types, `Codes` for tables of
+    /// Choose automatically: `StreamFamily` or `StreamClosures` where the
+    /// table allows; else per tile `Runs` when runs are long (up to the
+    /// point where they stop being long) or `k` dwarfs the tile, `Select`
+    /// for tiny `k` with pure kernels, `SelectByType` for tables of two
+    /// parameterless pure kernel types, `BucketByType` for tables of
     /// closures with too many functions for the tile, otherwise `Bucket`.
     #[default]
     Auto,
     /// Counting sort into per-function segments, one kernel call per
     /// segment, combine back.
     Bucket,
-    /// One kernel call per run of equal indices, in place in `out`.
-    Runs,
-    /// Every function over every point (block by block), each point picks
-    /// its result.
-    /// Needs `k <= 2` and kernels that report [`Kernel::is_pure`](crate::Kernel::is_pure).
-    Select,
-    /// Every code over every point, block by block; each point keeps its
-    /// own code's result. Needs at most 2 codes, each a pure kernel type
-    /// without parameters (a zero-sized type: `Exp`, `Ln`, `Sqrt`, `Sin`,
-    /// `Cos`, `Logistic`) pushed with
-    /// [`FuncTable::push`](crate::FuncTable::push) (a boxed kernel's type is
-    /// unknown), e.g. 125 `Exp` and 125 `Sqrt`.
-    Blend,
-    /// Counting sort by code (closure type) rather than by function, each
-    /// code's points then streamed with their own closures' captures. Needs
-    /// every function a closure pushed with
+    /// Counting sort by Rust type (closure type) rather than by function,
+    /// each type's points then streamed with their own closures' captures.
+    /// Needs every function a closure pushed with
     /// [`FuncTable::push_fn`](crate::FuncTable::push_fn), of at most 256
     /// closure types.
+    BucketByType,
+    /// One kernel call per run of equal indices, in place in `out`.
+    Runs,
+    /// Every function over every point (block by block), each point keeps
+    /// its own function's result. Needs `k <= 2` and kernels that report
+    /// [`Kernel::is_pure`](crate::Kernel::is_pure).
+    Select,
+    /// Every type's one function over every point, block by block; each
+    /// point keeps its own type's result. Needs at most 2 types, each a
+    /// pure kernel type without parameters (a zero-sized type: `Exp`, `Ln`,
+    /// `Sqrt`, `Sin`, `Cos`, `Logistic`) pushed with
+    /// [`FuncTable::push`](crate::FuncTable::push) (a boxed kernel's type is
+    /// unknown), e.g. 125 `Exp` and 125 `Sqrt`.
+    SelectByType,
+    /// One streaming pass, each point looking up its own function's
+    /// coefficients. Needs every kernel in one [`Family`](crate::Family)
+    /// (e.g. all `Affine`).
+    StreamFamily,
+    /// One streaming pass, each point running its own closure's inlined
+    /// body with its captures. Needs every function a closure of the same
+    /// type pushed with [`FuncTable::push_fn`](crate::FuncTable::push_fn)
+    /// (one closure expression with different captures, as in a loop).
+    StreamClosures,
+    /// Renamed [`Strategy::BucketByType`].
+    #[deprecated(since = "0.2.0", note = "renamed `Strategy::BucketByType`")]
     Codes,
-    /// One streaming pass with per-point parameter lookup. Needs every kernel
-    /// in one [`Family`](crate::Family), or every function a closure of the
-    /// same type pushed with [`FuncTable::push_fn`] (one closure expression
-    /// with different captures, as in a loop).
+    /// Renamed [`Strategy::SelectByType`].
+    #[deprecated(since = "0.2.0", note = "renamed `Strategy::SelectByType`")]
+    Blend,
+    /// Split into [`Strategy::StreamFamily`] and
+    /// [`Strategy::StreamClosures`]; forces whichever the table allows.
+    #[deprecated(
+        since = "0.2.0",
+        note = "split into `Strategy::StreamFamily` and `Strategy::StreamClosures`"
+    )]
     Fused,
 }
 
@@ -98,130 +114,163 @@ const UNTIL_SHORT: ShortRuns = ShortRuns {
 };
 
 /// `Auto` stops bucketing when a tile has fewer than this many points per
-/// function: the segments would be so short that the per-segment kernel call
-/// and bookkeeping cost more than calling the kernel once per run
-/// (perf-notes.md, "W6 (k = 100,000)").
+/// function: the segments would be so short that the per-segment kernel
+/// call and bookkeeping cost more than calling the kernel once per run.
 const TINY_SEGMENTS: usize = 4;
 
 /// `Select` evaluates every function on every point of the tile, so it only
 /// pays for the smallest tables.
 const SELECT_MAX_K: usize = 2;
 
-/// `Blend` evaluates every code on every point, so it only pays for the
-/// fewest codes.
-const BLEND_MAX_CODES: usize = 2;
+/// `SelectByType` evaluates every type's function on every point, so it
+/// only pays for the fewest types.
+const SELECT_MAX_TYPES: usize = 2;
 
-/// Routing by code numbers the codes of a tile with `u8`.
-const CODES_MAX: usize = 256;
-
-/// `Auto` routes a table of closures by code, not by function, when a
+/// `Auto` buckets a table of closures by type, not by function, when a
 /// tile would hold fewer than this many points per function: below it the
 /// per-function segments are too short for their kernel calls to pay,
-/// while routing by code keeps one long segment per closure type. Above
-/// it, routing by function is faster: its segments run the closures in
-/// batches, and it has no code pass (perf-notes.md, "Routing by code").
-const CODES_BELOW_SEGMENT: usize = 64;
+/// while bucketing by type keeps one long segment per closure type. Above
+/// it, bucketing by function is faster: its segments run the closures in
+/// batches, and it has no pass that looks up each point's group.
+const BY_TYPE_BELOW_SEGMENT: usize = 64;
+
+/// Which per-tile strategies besides `Bucket` and `Runs` a table allows,
+/// settled once per call from the table's properties and its groups.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Eligible {
+    select: bool,
+    select_by_type: bool,
+    bucket_by_type: bool,
+}
+
+impl Eligible {
+    fn of<T: Float>(table: &FuncTable<T>) -> Eligible {
+        let functions = table.functions();
+        let groups = functions.group_count();
+        Eligible {
+            select: table.len() <= SELECT_MAX_K && table.properties().all_pure,
+            select_by_type: groups <= SELECT_MAX_TYPES
+                && functions.groups().all(|g| g.single_pure().is_some()),
+            bucket_by_type: groups <= MAX_GROUPS
+                && functions.groups().all(|g| g.closures().is_some()),
+        }
+    }
+}
 
 /// What a whole call does, settled before any index is read.
 pub(super) enum CallStrategy<'t, T: Float> {
     /// One streaming pass over an affine table's coefficients.
-    Fused { a: &'t [T], b: &'t [T] },
-    /// One streaming pass of a table's only code, function numbers being
-    /// positions in it.
-    Stream { code: &'t dyn Code<T> },
+    StreamFamily { a: &'t [T], b: &'t [T] },
+    /// One streaming pass of a table's only group, closures whose function
+    /// numbers are their positions in it.
+    StreamClosures { closures: &'t dyn ClosureStream<T> },
     /// Tile by tile: `strategy` forced, or `Auto` to choose per tile.
     PerTile {
         strategy: Strategy,
-        select_allowed: bool,
-        blend_allowed: bool,
-        codes_allowed: bool,
+        eligible: Eligible,
     },
 }
 
-/// The per-call decision: fused when the table is one family or one
-/// streaming code (and the strategy allows it), else tile by tile. A forced
-/// strategy the table cannot use is an [`Error::StrategyUnavailable`].
+/// The per-call decision: one streaming pass when the table is one family
+/// or one closure type (and the strategy allows it), else tile by tile. A
+/// forced strategy the table cannot use is an
+/// [`Error::StrategyUnavailable`].
 pub(super) fn choose_for_call<T: Float>(
     strategy: Strategy,
     table: &FuncTable<T>,
 ) -> Result<CallStrategy<'_, T>, Error> {
-    let traits = table.traits();
-    let select_allowed = table.len() <= SELECT_MAX_K && traits.all_pure;
+    let eligible = Eligible::of(table);
     let functions = table.functions();
-    let codes_allowed = functions.code_count() <= CODES_MAX && functions.all_codes_stream();
-    let blend_allowed = functions.code_count() <= BLEND_MAX_CODES && functions.all_codes_blend();
+    let family = table.properties().affine.as_ref();
+    let closures = match functions.group_count() {
+        1 => functions.group(0).closures(),
+        _ => None,
+    };
     let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
-    let streaming = functions.streaming_code();
-    match (strategy, &traits.affine, streaming) {
-        (Strategy::Auto | Strategy::Fused, Some((a, b)), _) => Ok(CallStrategy::Fused { a, b }),
-        (Strategy::Auto | Strategy::Fused, None, Some(code)) => Ok(CallStrategy::Stream { code }),
-        (Strategy::Fused, None, None) => Err(unavailable(
+    #[allow(deprecated)]
+    let stream = matches!(strategy, Strategy::Auto | Strategy::Fused);
+    let stream_family = stream || strategy == Strategy::StreamFamily;
+    let stream_closures = stream || strategy == Strategy::StreamClosures;
+    #[allow(deprecated)]
+    match strategy {
+        _ if stream_family && family.is_some() => {
+            let (a, b) = family.expect("checked");
+            Ok(CallStrategy::StreamFamily { a, b })
+        }
+        _ if stream_closures && closures.is_some() => Ok(CallStrategy::StreamClosures {
+            closures: closures.expect("checked"),
+        }),
+        Strategy::Fused => Err(unavailable(
             "it needs every kernel of the table in one family (e.g. all Affine), \
              or every function a closure of one type",
         )),
-        (Strategy::Select, _, _) if !select_allowed => Err(unavailable(
+        Strategy::StreamFamily => Err(unavailable(
+            "it needs every kernel of the table in one family (e.g. all Affine)",
+        )),
+        Strategy::StreamClosures => Err(unavailable(
+            "it needs every function a closure of one type, pushed with push_fn",
+        )),
+        Strategy::Select if !eligible.select => Err(unavailable(
             "it needs at most 2 functions, all reporting Kernel::is_pure",
         )),
-        (Strategy::Blend, _, _) if !blend_allowed => Err(unavailable(
+        Strategy::SelectByType | Strategy::Blend if !eligible.select_by_type => Err(unavailable(
             "it needs at most 2 kernel types, each pure and without parameters \
-             (e.g. Exp, Ln, Sqrt, Sin, Cos, Logistic)",
+                 (e.g. Exp, Ln, Sqrt, Sin, Cos, Logistic)",
         )),
-        (Strategy::Codes, _, _) if !codes_allowed => Err(unavailable(
+        Strategy::BucketByType | Strategy::Codes if !eligible.bucket_by_type => Err(unavailable(
             "it needs every function a closure pushed with push_fn, of at most 256 closure types",
         )),
-        _ => Ok(CallStrategy::PerTile {
-            strategy,
-            select_allowed,
-            blend_allowed,
-            codes_allowed,
+        Strategy::Blend => Ok(CallStrategy::PerTile {
+            strategy: Strategy::SelectByType,
+            eligible,
         }),
+        Strategy::Codes => Ok(CallStrategy::PerTile {
+            strategy: Strategy::BucketByType,
+            eligible,
+        }),
+        _ => Ok(CallStrategy::PerTile { strategy, eligible }),
     }
 }
 
 /// Per-worker state for the tile strategies: scratch is allocated on first
 /// use and reused for every later tile of the worker.
 pub(super) struct TileWorker<'a, T: Float> {
-    kernels: Functions<'a, T>,
-    /// `Auto`, `Bucket`, `Runs`, `Select`, `Blend` or `Codes` (never
-    /// `Fused`, handled per call).
+    functions: Functions<'a, T>,
+    /// `Auto`, `Bucket`, `BucketByType`, `Runs`, `Select` or
+    /// `SelectByType` (the streaming strategies are settled per call).
     strategy: Strategy,
-    /// Whether `Auto` may pick `Select`.
-    select_allowed: bool,
-    /// Whether `Auto` may pick `Blend`.
-    blend_allowed: bool,
-    /// Whether `Auto` routes by code where it would bucket: the table allows
-    /// it and its functions are too many for the tile.
-    codes_allowed: bool,
+    /// What `Auto` may pick; `bucket_by_type` only where the functions are
+    /// too many for the tile.
+    eligible: Eligible,
     tile_len: usize,
     bucket: Option<BucketScratch<T>>,
-    by_code: Option<CodeScratch<T>>,
-    blend: Option<BlendScratch<T>>,
-    select_bufs: Vec<T>,
+    by_type: Option<ByTypeScratch<T>>,
+    select: Option<SelectScratch<T>>,
+    select_by_type: Option<SelectScratch<T>>,
 }
 
 impl<'a, T: Float> TileWorker<'a, T> {
     pub(super) fn new(
-        kernels: Functions<'a, T>,
+        functions: Functions<'a, T>,
         strategy: Strategy,
-        select_allowed: bool,
-        blend_allowed: bool,
-        codes_allowed: bool,
+        eligible: Eligible,
         tile_len: usize,
     ) -> Self {
-        let codes_allowed = codes_allowed
-            && strategy == Strategy::Auto
-            && tile_len < CODES_BELOW_SEGMENT.saturating_mul(kernels.len());
+        let eligible = Eligible {
+            bucket_by_type: eligible.bucket_by_type
+                && strategy == Strategy::Auto
+                && tile_len < BY_TYPE_BELOW_SEGMENT.saturating_mul(functions.len()),
+            ..eligible
+        };
         TileWorker {
-            kernels,
+            functions,
             strategy,
-            select_allowed,
-            blend_allowed,
-            codes_allowed,
+            eligible,
             tile_len,
             bucket: None,
-            by_code: None,
-            blend: None,
-            select_bufs: Vec::new(),
+            by_type: None,
+            select: None,
+            select_by_type: None,
         }
     }
 
@@ -231,14 +280,14 @@ impl<'a, T: Float> TileWorker<'a, T> {
             Strategy::Auto => self.choose_for_tile(idx),
             Strategy::Runs => TileChoice::Runs,
             Strategy::Select => TileChoice::Select,
-            Strategy::Codes => TileChoice::Codes,
-            Strategy::Blend => TileChoice::Blend,
+            Strategy::SelectByType => TileChoice::SelectByType,
+            Strategy::BucketByType => TileChoice::BucketByType,
             _ => TileChoice::Bucket,
         };
         match choice {
-            TileChoice::Runs => runs::run_tile(self.kernels, idx, x, out),
+            TileChoice::Runs => runs::run_tile(self.functions, idx, x, out),
             TileChoice::RunsUntilShort => {
-                let done = runs::run_while(self.kernels, idx, x, out, Some(UNTIL_SHORT));
+                let done = runs::run_while(self.functions, idx, x, out, Some(UNTIL_SHORT));
                 if done < idx.len() {
                     let rest = self.without_runs();
                     self.run_with(rest, &idx[done..], &x[done..], &mut out[done..]);
@@ -248,28 +297,26 @@ impl<'a, T: Float> TileWorker<'a, T> {
         }
     }
 
-    /// Evaluates with `Select`, `Blend`, `Codes` or `Bucket`.
+    /// Evaluates with `Select`, `SelectByType`, `BucketByType` or `Bucket`.
     fn run_with<I: Index>(&mut self, choice: TileChoice, idx: &[I], x: &[T], out: &mut [T]) {
+        let (functions, tile_len) = (self.functions, self.tile_len);
         match choice {
-            TileChoice::Blend => self
-                .blend
-                .get_or_insert_with(|| BlendScratch::new(self.kernels.code_count()))
-                .run_tile(self.kernels, idx, x, out),
-            TileChoice::Codes => self
-                .by_code
-                .get_or_insert_with(|| CodeScratch::new(self.kernels.code_count(), self.tile_len))
-                .run_tile(self.kernels, idx, x, out),
-            TileChoice::Select => {
-                let len = select::scratch_len(self.kernels.len(), self.tile_len);
-                if self.select_bufs.len() < len {
-                    self.select_bufs.resize(len, T::ZERO);
-                }
-                select::run_tile(self.kernels, idx, x, out, &mut self.select_bufs)
-            }
+            TileChoice::Select => self
+                .select
+                .get_or_insert_with(|| SelectScratch::new(functions.len(), tile_len))
+                .by_function(functions, idx, x, out),
+            TileChoice::SelectByType => self
+                .select_by_type
+                .get_or_insert_with(|| SelectScratch::new(functions.group_count(), tile_len))
+                .by_type(functions, idx, x, out),
+            TileChoice::BucketByType => self
+                .by_type
+                .get_or_insert_with(|| ByTypeScratch::new(functions.group_count(), tile_len))
+                .run_tile(functions, idx, x, out),
             _ => self
                 .bucket
-                .get_or_insert_with(|| BucketScratch::new(self.kernels.len(), self.tile_len))
-                .run_tile(self.kernels, idx, x, out),
+                .get_or_insert_with(|| BucketScratch::new(functions.len(), tile_len))
+                .run_tile(functions, idx, x, out),
         }
     }
 
@@ -283,12 +330,12 @@ impl<'a, T: Float> TileWorker<'a, T> {
         let n = idx.len();
         // So many functions that bucketed segments would hold a point or
         // two each: one call per run beats bucketing whatever the runs.
-        let groups = if self.codes_allowed || self.blend_allowed {
-            self.kernels.code_count()
+        let segments = if self.eligible.bucket_by_type || self.eligible.select_by_type {
+            self.functions.group_count()
         } else {
-            self.kernels.len()
+            self.functions.len()
         };
-        if n < TINY_SEGMENTS * groups {
+        if n < TINY_SEGMENTS * segments {
             return TileChoice::Runs;
         }
         let prefix = &idx[..n.min(RUNS_SAMPLE)];
@@ -301,12 +348,12 @@ impl<'a, T: Float> TileWorker<'a, T> {
 
     /// The choice when runs are short.
     fn without_runs(&self) -> TileChoice {
-        if self.select_allowed {
+        if self.eligible.select {
             TileChoice::Select
-        } else if self.blend_allowed {
-            TileChoice::Blend
-        } else if self.codes_allowed {
-            TileChoice::Codes
+        } else if self.eligible.select_by_type {
+            TileChoice::SelectByType
+        } else if self.eligible.bucket_by_type {
+            TileChoice::BucketByType
         } else {
             TileChoice::Bucket
         }
@@ -322,7 +369,7 @@ enum TileChoice {
     /// [`TileWorker::without_runs`]'s choice for the rest.
     RunsUntilShort,
     Select,
-    Blend,
-    Codes,
+    SelectByType,
+    BucketByType,
     Bucket,
 }

@@ -22,6 +22,19 @@ pub const NAMES: [&str; 13] = [
     "W1", "W1a", "W2", "W3", "W4", "W4c", "W5", "W6", "W7", "W8", "W8s", "W8h", "W9",
 ];
 
+/// A strategy's name in contender and benchmark names: its variant name
+/// in snake case (`BucketByType` is `bucket_by_type`).
+pub fn strategy_name(strategy: Strategy) -> String {
+    let mut name = String::new();
+    for (i, c) in format!("{strategy:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
 /// A bound a workload is measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
@@ -80,7 +93,7 @@ pub struct Workload {
 /// Builds workload `name` at `n` points; `None` for an unknown name.
 pub fn workload(name: &str, n: usize) -> Option<Workload> {
     let name = *NAMES.iter().find(|&&w| w == name)?;
-    use Strategy::{Blend, Bucket, Codes, Runs, Select};
+    use Strategy::{Bucket, BucketByType, Runs, Select, SelectByType};
     let streaming: &'static [Bound] = &[Bound::Streaming];
     let (what, (table, boxed), (idx, x), max_rel, forced, bounds): (
         _,
@@ -143,7 +156,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             piecewise_closures(),
             piecewise_input(n, 4),
             0.0,
-            &[Bucket, Codes],
+            &[Bucket, BucketByType],
             streaming,
         ),
         "W6" => (
@@ -167,7 +180,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             eight_shapes(K),
             uniform_input(n, K, 8),
             0.0,
-            &[Bucket, Codes],
+            &[Bucket, BucketByType],
             streaming,
         ),
         "W8s" => (
@@ -183,7 +196,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             eight_shapes(HUGE_K),
             uniform_input(n, HUGE_K, 8),
             0.0,
-            &[Bucket, Runs, Codes],
+            &[Bucket, Runs, BucketByType],
             streaming,
         ),
         "W9" => (
@@ -191,7 +204,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             exp_sqrt(K),
             uniform_input(n, K, 9),
             4.0 * f64::EPSILON,
-            &[Bucket, Blend],
+            &[Bucket, SelectByType],
             &[Bound::ExpMap, Bound::Streaming],
         ),
         _ => unreachable!("every name in NAMES has a definition"),

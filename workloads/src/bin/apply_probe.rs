@@ -53,7 +53,7 @@ fn contenders<'a>(w: &'a Workload, plan: Option<&'a Plan>) -> Vec<Contender<'a>>
     } else {
         list.push(("auto".into(), Box::new(engine(Strategy::Auto))));
         for &s in w.forced {
-            list.push((format!("{s:?}").to_lowercase(), Box::new(engine(s))));
+            list.push((strategy_name(s), Box::new(engine(s))));
         }
         list.push((
             "dyn_fn".into(),

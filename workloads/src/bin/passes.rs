@@ -12,8 +12,9 @@
 //! Arguments: WORKLOAD STRATEGY N REPS. The difference of the two totals,
 //! divided by 10 * N, is the apply's instructions per point, with the
 //! set-up (building the table and the input) cancelled out. STRATEGY is
-//! `auto`, `bucket`, `runs`, `select`, `blend`, `codes`, `fused` or
-//! `plan` (a reused `Plan`, built outside the repeats). Without valgrind
+//! `auto`, `bucket`, `bucket_by_type`, `runs`, `select`,
+//! `select_by_type`, `stream_family`, `stream_closures` or `plan` (a reused
+//! `Plan`, built outside the repeats). Without valgrind
 //! the driver prints the median time per point of the repeats.
 
 use std::time::Instant;
@@ -24,7 +25,7 @@ use splitapply_workloads::{NAMES, workload};
 fn usage() -> ! {
     eprintln!(
         "usage: passes WORKLOAD STRATEGY N REPS\n  WORKLOAD: one of {}\n  STRATEGY: \
-         auto|bucket|runs|select|blend|codes|fused|plan",
+         auto|bucket|bucket_by_type|runs|select|select_by_type|stream_family|stream_closures|plan",
         NAMES.join(", ")
     );
     std::process::exit(2)
@@ -47,9 +48,10 @@ fn main() {
         "bucket" => Strategy::Bucket,
         "runs" => Strategy::Runs,
         "select" => Strategy::Select,
-        "blend" => Strategy::Blend,
-        "codes" => Strategy::Codes,
-        "fused" => Strategy::Fused,
+        "select_by_type" | "blend" => Strategy::SelectByType,
+        "bucket_by_type" | "codes" => Strategy::BucketByType,
+        "stream_family" => Strategy::StreamFamily,
+        "stream_closures" => Strategy::StreamClosures,
         _ => usage(),
     };
     let plan = (args[1] == "plan").then(|| Plan::new(&w.idx, w.table.len()).expect("valid"));
@@ -78,7 +80,10 @@ fn main() {
     times.sort_by(f64::total_cmp);
     let checksum: f64 = out.iter().sum();
     match times.get(times.len() / 2) {
-        Some(t) => println!("{name} {} n={n}: {t:.3} ns/point (checksum {checksum:e})", args[1]),
+        Some(t) => println!(
+            "{name} {} n={n}: {t:.3} ns/point (checksum {checksum:e})",
+            args[1]
+        ),
         None => println!("{name} {} n={n}: no repeats", args[1]),
     }
 }

@@ -1,34 +1,35 @@
-//! Codes: how a [`FuncTable`](crate::FuncTable) stores its functions, grouped
-//! by the code that evaluates them.
+//! The groups a [`FuncTable`](crate::FuncTable) stores its functions in:
+//! one group per Rust type.
 //!
-//! Most tables hold few distinct codes (closure types, kernel types) with
+//! Most tables hold few distinct types (closure types, kernel types) with
 //! many parameter sets: the 250 closures `move |x| j as f64 * x` of one
 //! loop are one closure type with 250 captures. The table keeps every
 //! function in the group of its Rust type, in a typed `Vec`, so a group
 //! can run its functions statically dispatched: one dynamic call per
 //! segment or per tile, never per point.
 //!
-//! A group of closures can also *stream*: evaluate `out[i] =
-//! f_{idx[i]}(x[i])` point by point, each point fetching its closure's
-//! captures and running the inlined body. A closure is the same expression
-//! whether called on one point or in a batch loop, so streaming gives the
-//! bits of every other strategy.
-//!
-//! A pure kernel type without parameters (zero-sized, like `Exp`) is one
-//! function however many times it is pushed: its code can *blend*, running
-//! that one function over every point of a block, its own and other
-//! codes', the other codes' results discarded (see `select.rs`).
+//! Two kinds of group can do more than batch calls, and say so through
+//! optional accessors:
+//! - a group of closures can *stream* ([`TypeGroup::closures`]): evaluate
+//!   `out[i] = f_{idx[i]}(x[i])` point by point, each point fetching its
+//!   closure's captures and running the inlined body. A closure is the same
+//!   expression whether called on one point or in a batch loop, so
+//!   streaming gives the bits of every other strategy;
+//! - a group of a pure kernel type without parameters (zero-sized, like
+//!   `Exp`) is one function however many times it is pushed
+//!   ([`TypeGroup::single_pure`]): it may run over every point of a block,
+//!   its own and other groups', the others' results discarded.
 
 use std::any::Any;
 
-use crate::engine::runs::{RunFunctions, ShortRuns, run_while_with};
+use super::run_loop::{RunFunctions, ShortRuns, run_while_with};
 use crate::float::Float;
 use crate::index::{Index, IndexSlice};
 use crate::kernel::{FnKernel, Kernel};
 
-/// One group of functions sharing a code. Functions are addressed by their
+/// The functions of one Rust type. Functions are addressed by their
 /// position within the group.
-pub(crate) trait Code<T: Float>: Send + Sync {
+pub(crate) trait TypeGroup<T: Float>: Send + Sync {
     /// Number of functions in the group.
     fn len(&self) -> usize;
 
@@ -47,17 +48,17 @@ pub(crate) trait Code<T: Float>: Send + Sync {
 
     /// Hints the CPU to load what the function at `pos` reads through
     /// pointers ([`Kernel::prefetch`]: a boxed kernel, a polynomial's
-    /// coefficients). It reads the slot, so call [`Code::prefetch_slot`]
-    /// well before.
+    /// coefficients). It reads the slot, so call
+    /// [`TypeGroup::prefetch_slot`] well before.
     fn prefetch(&self, pos: usize);
 
     /// The group, for [`FuncTable`](crate::FuncTable)'s typed pushes.
     fn as_any_mut(&mut self) -> &mut dyn Any;
 
-    /// The runs strategy's loop for a table of this one code, where `idx`
-    /// holds positions in this group: the loop is monomorphised for the
-    /// group, so each run's kernel call is static. Returns how many points
-    /// it evaluated (see `engine/runs.rs`).
+    /// The runs loop for a table of this one group, where `idx` holds
+    /// positions in this group: the loop is monomorphised for the group,
+    /// so each run's call is static. Returns how many points it evaluated
+    /// (see [`run_while_with`]).
     fn run_while(
         &self,
         idx: IndexSlice<'_>,
@@ -66,39 +67,30 @@ pub(crate) trait Code<T: Float>: Send + Sync {
         until: Option<ShortRuns>,
     ) -> usize;
 
-    /// Whether [`Code::stream`] is available.
-    fn streams(&self) -> bool {
-        false
+    /// The group as closures that stream, when it is a group of closures.
+    fn closures(&self) -> Option<&dyn ClosureStream<T>> {
+        None
     }
 
-    /// `out[i] = f_{idx[i]}(x[i])`, each point evaluated alone, where
-    /// `idx` holds positions in this group (validated). Only called when
-    /// [`Code::streams`] is true.
-    fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
-        let _ = (idx, x, out);
-        unreachable!("stream called on a code that does not stream")
+    /// The group's one function, when every function of the group is the
+    /// same pure function (a pure kernel type without parameters, however
+    /// often pushed): it may then run on points of other functions, their
+    /// results discarded.
+    fn single_pure(&self) -> Option<&dyn Kernel<T>> {
+        None
     }
+}
 
-    /// Whether [`Code::eval_all`] is available: every function of the
-    /// group is one pure function.
-    fn blends(&self) -> bool {
-        false
-    }
+/// A group of closures of one type, evaluated point by point: each point
+/// looks up its closure's captures and runs the inlined body.
+pub(crate) trait ClosureStream<T>: Send + Sync {
+    /// `out[i] = f_{idx[i]}(x[i])`, where `idx` holds positions in this
+    /// group (validated).
+    fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]);
 
-    /// `out[p] = f(x[p])` for the group's one function `f`. Only called
-    /// when [`Code::blends`] is true.
-    fn eval_all(&self, x: &[T], out: &mut [T]) {
-        let _ = (x, out);
-        unreachable!("eval_all called on a code that does not blend")
-    }
-
-    /// `xs[s] = f_{positions[s]}(xs[s])`: the points of one code, gathered
-    /// with their positions in this group. Only called when
-    /// [`Code::streams`] is true.
-    fn stream_in_place(&self, positions: &[u32], xs: &mut [T]) {
-        let _ = (positions, xs);
-        unreachable!("stream_in_place called on a code that does not stream")
-    }
+    /// `xs[s] = f_{positions[s]}(xs[s])`: the points of this group,
+    /// gathered with their positions in it.
+    fn stream_in_place(&self, positions: &[u32], xs: &mut [T]);
 }
 
 /// Functions of one kernel type `K`.
@@ -219,27 +211,26 @@ macro_rules! group_methods {
     };
 }
 
-impl<T: Float, K: Kernel<T> + 'static> Code<T> for KernelGroup<K> {
+impl<T: Float, K: Kernel<T> + 'static> TypeGroup<T> for KernelGroup<K> {
     group_methods!();
 
     /// A kernel type without parameters is one function however often it
     /// is pushed.
-    fn blends(&self) -> bool {
-        std::mem::size_of::<K>() == 0 && self.items.first().is_some_and(|k| k.is_pure())
-    }
-
-    fn eval_all(&self, x: &[T], out: &mut [T]) {
-        self.items[0].eval(x, out)
+    fn single_pure(&self) -> Option<&dyn Kernel<T>> {
+        let first = self.items.first()?;
+        (std::mem::size_of::<K>() == 0 && first.is_pure()).then_some(first as &dyn Kernel<T>)
     }
 }
 
-impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> Code<T> for ClosureGroup<F> {
+impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> TypeGroup<T> for ClosureGroup<F> {
     group_methods!();
 
-    fn streams(&self) -> bool {
-        true
+    fn closures(&self) -> Option<&dyn ClosureStream<T>> {
+        Some(self)
     }
+}
 
+impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> ClosureStream<T> for ClosureGroup<F> {
     fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
         with_index_slice!(idx, |idx| stream_closures(&self.items, idx, x, out))
     }

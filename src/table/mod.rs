@@ -1,0 +1,203 @@
+//! Storage: [`FuncTable`], the `k` functions that indices refer to.
+//!
+//! The table keeps each function in the group of its Rust type
+//! (`groups.rs`), and remembers for function `j` which group and which
+//! position in it ([`Entry`]). The engine reads the table through its view
+//! ([`Functions`], `view.rs`) and the properties kept up to date on every
+//! push ([`TableProperties`]); the runs loop that each group instantiates
+//! for itself is `run_loop.rs`. Nothing here depends on the engine.
+
+mod groups;
+pub(crate) mod run_loop;
+mod view;
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::float::Float;
+use crate::kernel::{Family, FnKernel, Kernel};
+
+use groups::{ClosureGroup, KernelGroup};
+pub(crate) use groups::{ClosureStream, TypeGroup};
+pub(crate) use view::Functions;
+
+/// An ordered table of `k` functions; index `j` in `idx` selects entry `j`.
+///
+/// # Examples
+///
+/// ```
+/// use splitapply::FuncTable;
+/// use splitapply::kernels::{Affine, Exp};
+///
+/// let mut table = FuncTable::<f32>::new();
+/// let double = table.push(Affine::new(2.0, 0.0));
+/// let exp = table.push(Exp::new());
+/// let square = table.push_fn(|x: f32| x * x);
+/// assert_eq!((double, exp, square), (0, 1, 2));
+/// assert_eq!(table.len(), 3);
+/// assert_eq!(table.get(1).unwrap().name(), "exp");
+/// ```
+pub struct FuncTable<T: Float> {
+    /// One group per Rust type, in order of first push; see `groups.rs`.
+    groups: Vec<Box<dyn TypeGroup<T>>>,
+    /// The group of each type pushed so far.
+    group_of_type: HashMap<TypeId, u32>,
+    /// Function `j` is `groups[entries[j].group]`'s function
+    /// `entries[j].pos`.
+    entries: Vec<Entry>,
+    /// Kept up to date on every push, so strategy choice needs no pass over
+    /// the table.
+    properties: TableProperties<T>,
+}
+
+/// Where a function is stored: its group, and its position in the group.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    pub(crate) group: u32,
+    pub(crate) pos: u32,
+}
+
+/// What the engine needs to know about a whole table to choose a strategy.
+#[derive(Debug, Clone)]
+pub(crate) struct TableProperties<T> {
+    /// `Some((a, b))` while every kernel is in the affine family.
+    pub(crate) affine: Option<(Vec<T>, Vec<T>)>,
+    /// True while every kernel reports [`Kernel::is_pure`].
+    pub(crate) all_pure: bool,
+}
+
+impl<T: Float> TableProperties<T> {
+    fn new() -> Self {
+        TableProperties {
+            affine: Some((Vec::new(), Vec::new())),
+            all_pure: true,
+        }
+    }
+
+    fn add(&mut self, kernel: &dyn Kernel<T>) {
+        self.all_pure &= kernel.is_pure();
+        match (kernel.family(), &mut self.affine) {
+            (Some(Family::Affine { a, b }), Some((slopes, intercepts))) => {
+                slopes.push(a);
+                intercepts.push(b);
+            }
+            _ => self.affine = None,
+        }
+    }
+}
+
+impl<T: Float> FuncTable<T> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An empty table with room for `k` functions.
+    pub fn with_capacity(k: usize) -> Self {
+        FuncTable {
+            groups: Vec::new(),
+            group_of_type: HashMap::new(),
+            entries: Vec::with_capacity(k),
+            properties: TableProperties::new(),
+        }
+    }
+
+    /// Appends a kernel and returns its function number.
+    pub fn push<K: Kernel<T> + 'static>(&mut self, kernel: K) -> usize {
+        self.properties.add(&kernel);
+        self.push_into::<KernelGroup<K>>(|group| group.items.push(kernel))
+    }
+
+    /// Appends an already boxed kernel and returns its function number.
+    pub fn push_boxed(&mut self, kernel: Box<dyn Kernel<T>>) -> usize {
+        // Their types are unknown: all boxed kernels are one group, which
+        // neither streams nor selects, so routing treats them one by one.
+        self.properties.add(kernel.as_ref());
+        self.push_into::<KernelGroup<Box<dyn Kernel<T>>>>(|group| group.items.push(kernel))
+    }
+
+    /// Appends a closure `Fn(T) -> T` and returns its function number.
+    ///
+    /// The loops over points are monomorphised per closure type, so simple
+    /// bodies vectorise; and a table whose functions are all closures of
+    /// one type (one closure expression, many captures) is evaluated in one
+    /// streaming pass without grouping the points (see
+    /// [`Strategy::StreamClosures`](crate::Strategy::StreamClosures)).
+    pub fn push_fn<F>(&mut self, f: F) -> usize
+    where
+        F: Fn(T) -> T + Send + Sync + 'static,
+    {
+        let kernel = FnKernel::new(f);
+        self.properties.add(&kernel);
+        self.push_into::<ClosureGroup<F>>(|group| group.items.push(kernel))
+    }
+
+    /// Appends a function to the group `G` of its type, creating the group
+    /// on first use.
+    fn push_into<G: TypeGroup<T> + Default + 'static>(
+        &mut self,
+        push: impl FnOnce(&mut G),
+    ) -> usize {
+        let groups = &mut self.groups;
+        let group = *self
+            .group_of_type
+            .entry(TypeId::of::<G>())
+            .or_insert_with(|| {
+                groups.push(Box::new(G::default()));
+                u32::try_from(groups.len() - 1).expect("fewer than 2^32 types")
+            });
+        let typed = self.groups[group as usize]
+            .as_any_mut()
+            .downcast_mut::<G>()
+            .expect("the group of a type holds that type's functions");
+        let pos = u32::try_from(typed.len()).expect("fewer than 2^32 functions");
+        push(typed);
+        self.entries.push(Entry { group, pos });
+        self.entries.len() - 1
+    }
+
+    /// Number of functions, `k`.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the table has no functions.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The kernel with function number `j`, if any.
+    pub fn get(&self, j: usize) -> Option<&dyn Kernel<T>> {
+        self.entries.get(j).map(|e| self.functions().kernel_at(*e))
+    }
+
+    /// Iterates over the kernels in function-number order.
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Kernel<T>> {
+        self.entries.iter().map(|e| self.functions().kernel_at(*e))
+    }
+
+    /// Every function, for the engine.
+    pub(crate) fn functions(&self) -> Functions<'_, T> {
+        Functions::new(&self.groups, &self.entries)
+    }
+
+    /// Family and purity of the whole table.
+    pub(crate) fn properties(&self) -> &TableProperties<T> {
+        &self.properties
+    }
+}
+
+impl<T: Float> Default for FuncTable<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Float> fmt::Debug for FuncTable<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|k| k.name()))
+            .finish()
+    }
+}
