@@ -5,9 +5,7 @@
 
 use std::sync::OnceLock;
 
-use splitapply::kernels::{
-    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
-};
+use splitapply::kernels::{BUILTIN_KERNELS, KernelSpec, Param, ParamKind};
 use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy, rolling_mean};
 
 /// Reads bytes from the front of the input; runs out as zeros.
@@ -74,63 +72,49 @@ enum Kind {
     Other,
 }
 
-/// One kernel, chosen and parametrised by the input. Constructors that
-/// refuse their parameters fall back to a closure.
+/// One function, chosen and parametrised by the input: a built-in kernel
+/// from the registry, its parameters shaped like its sample's and filled
+/// from the input, or a closure. Constructors that refuse their
+/// parameters fall back to a closure.
 fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) -> Kind {
     let f = |v: f64| T::from_f64(v);
     let (p, q) = (b.float(), b.float());
-    let choice = b.u8() % 14;
-    let kind = match choice {
-        0 => Kind::Affine,
-        2 | 3 | 4 | 5 | 6 | 8 => Kind::Parameterless(choice),
-        11 | 13 => Kind::Closure(choice),
-        _ => Kind::Other,
-    };
-    match choice {
-        0 => table.push(Affine::new(f(p), f(q))),
-        1 => table.push(Poly::new((0..b.u8() % 6).map(|_| f(b.float())).collect())),
-        2 => table.push(Exp::new()),
-        3 => table.push(Ln::new()),
-        4 => table.push(Sqrt::new()),
-        5 => table.push(Sin::new()),
-        6 => table.push(Cos::new()),
-        7 => table.push(Pow::new(f(p))),
-        8 => table.push(Logistic::new()),
-        9 => match Clamp::new(f(p), f(q)) {
-            Ok(c) => table.push(c),
-            Err(_) => {
-                table.push_fn(|x: T| x);
-                return Kind::Closure(9);
+    let builtins = BUILTIN_KERNELS.len();
+    let choice = b.u8() as usize % (builtins + 2);
+    if choice == builtins {
+        table.push_fn(move |x: T| x * f(p) - f(q));
+        return Kind::Closure(0);
+    }
+    if choice > builtins {
+        table.push_fn(|x: T| if x > T::ZERO { x } else { -x });
+        return Kind::Closure(1);
+    }
+    let info = &BUILTIN_KERNELS[choice];
+    // Lists of m values, matrices of m - 1 columns (a spline's m breaks
+    // make m - 1 pieces).
+    let m = 1 + b.u8() as usize % 5;
+    let mut scalars = [p, q].into_iter();
+    let params = info
+        .params
+        .iter()
+        .map(|&(_, kind)| match kind {
+            ParamKind::Scalar => Param::Scalar(scalars.next().unwrap_or_else(|| b.float())),
+            ParamKind::Vector => Param::Vector((0..m).map(|_| b.float()).collect()),
+            ParamKind::Matrix { rows } => {
+                Param::Vector((0..rows * (m - 1)).map(|_| b.float()).collect())
             }
-        },
-        10 => {
-            let m = 1 + b.u8() as usize % 5;
-            let knots: Vec<T> = (0..m).map(|_| f(b.float())).collect();
-            let values: Vec<T> = (0..m).map(|_| f(b.float())).collect();
-            match Interp::new(knots, values) {
-                Ok(i) => table.push(i),
-                Err(_) => {
-                    table.push_fn(move |x: T| x * f(2.0));
-                    return Kind::Closure(10);
-                }
-            }
+        })
+        .collect();
+    let pushed = KernelSpec::from_params(info.name, params).and_then(|spec| spec.push_to(table));
+    match pushed {
+        Ok(_) if info.name == "affine" => Kind::Affine,
+        Ok(_) if info.params.is_empty() => Kind::Parameterless(choice as u8),
+        Ok(_) => Kind::Other,
+        Err(_) => {
+            table.push_fn(move |x: T| x - f(p));
+            Kind::Closure(2)
         }
-        11 => table.push_fn(move |x: T| x * f(p) - f(q)),
-        12 => {
-            let m = 1 + b.u8() as usize % 5;
-            let breaks: Vec<T> = (0..=m).map(|_| f(b.float())).collect();
-            let coeffs: Vec<T> = (0..4 * m).map(|_| f(b.float())).collect();
-            match Spline::new(breaks, coeffs) {
-                Ok(s) => table.push(s),
-                Err(_) => {
-                    table.push_fn(move |x: T| x - f(p));
-                    return Kind::Closure(12);
-                }
-            }
-        }
-        _ => table.push_fn(|x: T| if x > T::ZERO { x } else { -x }),
-    };
-    kind
+    }
 }
 
 /// Whether the library must accept `strategy` for a table of these kinds

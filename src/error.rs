@@ -50,6 +50,20 @@ pub enum Error {
         /// Why not.
         reason: &'static str,
     },
+    /// A [`Plan`](crate::Plan) was asked for more functions than it can
+    /// number.
+    TooManyFunctions {
+        /// The number of functions asked for.
+        k: usize,
+        /// The most it supports.
+        max: usize,
+    },
+    /// No built-in kernel has this name (see
+    /// [`KernelSpec`](crate::kernels::KernelSpec)).
+    UnknownKernel {
+        /// The name asked for.
+        name: String,
+    },
     /// A kernel constructor was given parameters it cannot work with.
     InvalidParameter {
         /// The kernel (e.g. `"Interp"`).
@@ -99,6 +113,20 @@ impl fmt::Display for Error {
                 f,
                 "strategy {strategy:?} cannot be used with this table: {reason}"
             ),
+            Error::TooManyFunctions { k, max } => {
+                write!(f, "a plan supports at most {max} functions, got {k}")
+            }
+            Error::UnknownKernel { name } => {
+                let names: Vec<&str> = crate::kernels::BUILTIN_KERNELS
+                    .iter()
+                    .map(|k| k.name)
+                    .collect();
+                write!(
+                    f,
+                    "no built-in kernel is named {name:?} (the built-in kernels: {})",
+                    names.join(", ")
+                )
+            }
             Error::InvalidParameter { kernel, reason } => {
                 write!(f, "invalid parameter for {kernel}: {reason}")
             }

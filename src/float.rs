@@ -10,8 +10,8 @@
 //! instruction sequences fill the out-of-order window, and twice the work
 //! per instruction keeps more of it busy (one register with AVX-512; two
 //! AVX registers without). The cheap kernels keep the narrower type, which
-//! pads short tails less and loses nothing. Figures: perf-notes.md, "Wider
-//! vectors for the transcendental kernels".
+//! pads short tails less and, being bound by memory rather than by the
+//! out-of-order window, loses nothing.
 
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};

@@ -4,8 +4,8 @@
 //! array: `out[i] = f[idx[i]](x[i])`, fast.
 //!
 //! The usual answers are a per-element `dyn Fn` call, which can never use
-//! SIMD, or numpy's argsort and fancy indexing, which moves every point
-//! several times (measured costs: README.md and perf-notes.md).
+//! SIMD, or numpy's argsort and fancy indexing, which sorts and moves every
+//! point several times.
 //! splitapply instead works in cache-sized tiles over the current rayon pool.
 //! In each tile it
 //!

@@ -125,6 +125,25 @@ fn empty_table_with_input_is_refused() {
     apply_into(&table(0), &[] as &[i64], &[], &mut out).unwrap();
 }
 
+/// A plan numbers functions with u32: more is an error, not a wrap.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn plan_refuses_more_functions_than_it_numbers() {
+    let k = u32::MAX as usize + 1;
+    let err = Plan::new(&[] as &[u64], k).unwrap_err();
+    assert_eq!(
+        err,
+        Error::TooManyFunctions {
+            k,
+            max: u32::MAX as usize
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "a plan supports at most 4294967295 functions, got 4294967296"
+    );
+}
+
 #[test]
 fn plan_refuses_bad_indices_and_mismatched_shapes() {
     let err = Plan::new(&[0u16, 4, 1], 4).unwrap_err();

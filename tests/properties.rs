@@ -9,39 +9,30 @@ mod common;
 use common::{DISTS, Dist, assert_bitwise_eq, indices, reference, rng};
 use rand::RngExt;
 use rand::rngs::StdRng;
-use splitapply::kernels::{
-    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
-};
+use splitapply::kernels::{Affine, BUILTIN_KERNELS, Exp, KernelSpec, Poly, Spline, Sqrt};
 use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy};
 
-/// A table of `k` functions cycling through every built-in kernel and two
-/// closures, with parameters that depend on the function number.
+/// A table of `k` functions cycling through every built-in kernel of the
+/// registry (its sample instances), two closures, and a spline with
+/// zero-width pieces at both ends (as `PPoly.from_spline` makes), with
+/// parameters that depend on the function number.
 fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
     let f = T::from_f64;
+    let builtins = BUILTIN_KERNELS.len();
     let mut table = FuncTable::with_capacity(k);
     for j in 0..k {
         let s = j as f64;
-        match j % 14 {
-            0 => table.push(Affine::new(f(s + 1.0), f(-0.5 * s))),
-            1 => table.push(Poly::new(vec![f(1.0), f(0.5), f(-0.25), f(s * 1e-3)])),
-            2 => table.push(Exp::new()),
-            3 => table.push(Ln::new()),
-            4 => table.push(Sqrt::new()),
-            5 => table.push(Sin::new()),
-            6 => table.push(Cos::new()),
-            7 => table.push(Pow::new(f(1.5))),
-            8 => table.push(Logistic::new()),
-            9 => table.push(Clamp::new(f(-1.0), f(s)).unwrap()),
-            10 => table.push(
-                Interp::new(
-                    vec![f(-2.0), f(0.0), f(1.0), f(4.0)],
-                    vec![f(s), f(0.0), f(-1.0), f(2.0)],
-                )
-                .unwrap(),
-            ),
-            11 => table.push_fn(move |x: T| x * f(s) + f(1.0)),
-            12 => {
-                // Zero-width pieces at both ends, as PPoly.from_spline makes.
+        match j % (builtins + 3) {
+            i if i < builtins => {
+                KernelSpec::sample(BUILTIN_KERNELS[i].name, j)
+                    .expect("a registry name")
+                    .push_to(&mut table)
+                    .expect("samples are valid");
+            }
+            i if i == builtins => {
+                table.push_fn(move |x: T| x * f(s) + f(1.0));
+            }
+            i if i == builtins + 1 => {
                 let breaks = [-1.0, -1.0, 0.5, 2.0, 2.0].map(f).to_vec();
                 let rows = [
                     [0.1, -0.2, 0.3, 0.0],
@@ -50,10 +41,12 @@ fn mixed_table<T: Float>(k: usize) -> FuncTable<T> {
                     [0.0, 1.0, -s, 3.0],
                 ];
                 let coeffs = rows.concat().into_iter().map(f).collect();
-                table.push(Spline::new(breaks, coeffs).unwrap())
+                table.push(Spline::new(breaks, coeffs).unwrap());
             }
-            _ => table.push_fn(|x: T| x * x - x),
-        };
+            _ => {
+                table.push_fn(|x: T| x * x - x);
+            }
+        }
     }
     table
 }
@@ -80,8 +73,13 @@ struct Allowed {
     select_by_type: bool,
 }
 
-/// The built-in kernels that are pure zero-sized types.
-const PARAMETERLESS: [&str; 6] = ["exp", "ln", "sqrt", "sin", "cos", "logistic"];
+/// Whether `name` is a built-in kernel without parameters: a pure
+/// zero-sized type, one function however often pushed.
+fn parameterless(name: &str) -> bool {
+    BUILTIN_KERNELS
+        .iter()
+        .any(|k| k.name == name && k.params.is_empty())
+}
 
 /// What the library should allow: Select for k <= 2 pure tables,
 /// StreamFamily for single-family (affine) tables. Closures are never pure,
@@ -99,7 +97,7 @@ fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
             let mut types: Vec<&str> = table.iter().map(|k| k.name()).collect();
             types.sort_unstable();
             types.dedup();
-            types.len() <= 2 && types.iter().all(|t| PARAMETERLESS.contains(t))
+            types.len() <= 2 && types.iter().all(|t| parameterless(t))
         },
     }
 }

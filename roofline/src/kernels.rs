@@ -24,21 +24,23 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
-use splitapply::kernels::{
-    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
-};
-use splitapply::{Engine, Float, FuncTable, Kernel};
+use splitapply::kernels::{BUILTIN_KERNELS, KernelInfo, KernelSpec};
+use splitapply::{Engine, Float, FuncTable};
 
 use crate::timing::{Sample, measure_interleaved};
 
 /// Functions per `apply` table.
 pub(crate) const K: usize = 250;
 
-/// The built-in kernels, by the name the report uses.
-pub(crate) const KERNELS: &[&str] = &[
-    "Affine", "Poly8", "Exp", "Ln", "Sqrt", "Sin", "Cos", "Pow", "Logistic", "Clamp", "Interp16",
-    "Spline16",
-];
+/// The built-in kernels, from the library's registry; the report names
+/// each by its sample label (`Poly8`: the degree-8 sample polynomials).
+pub(crate) const KERNELS: &[KernelInfo] = BUILTIN_KERNELS;
+
+/// Instance `j` of `kernel`: the registry's sample, which suits the
+/// inputs' range [0.1, 2.1).
+fn sample(kernel: &KernelInfo, j: usize) -> KernelSpec {
+    KernelSpec::sample(kernel.name, j).expect("a registry name")
+}
 
 /// Half-widths of the rolling mean rows.
 pub(crate) const ROLLING_HALF_WIDTHS: &[usize] = &[10, 500];
@@ -106,76 +108,6 @@ impl KernelPoint {
     }
 }
 
-/// Instance `j` of kernel `name`, with parameters that vary with `j` and
-/// suit inputs in [0.1, 2.1).
-fn make<T: Float>(name: &str, j: usize) -> Box<dyn Kernel<T>> {
-    let t = |v: f64| T::from_f64(v);
-    let s = j as f64 / K as f64;
-    match name {
-        "Affine" => Box::new(Affine::new(t(1.0 + s), t(s))),
-        "Poly8" => Box::new(Poly::new(
-            (0..9).map(|d| t(1.0 / ((d + 1 + j % 7) as f64))).collect(),
-        )),
-        "Exp" => Box::new(Exp::new()),
-        "Ln" => Box::new(Ln::new()),
-        "Sqrt" => Box::new(Sqrt::new()),
-        "Sin" => Box::new(Sin::new()),
-        "Cos" => Box::new(Cos::new()),
-        "Pow" => Box::new(Pow::new(t(0.5 + 2.0 * s))),
-        "Logistic" => Box::new(Logistic::new()),
-        "Clamp" => Box::new(Clamp::new(t(0.5 + s * 0.5), t(1.5)).expect("lo < hi")),
-        "Interp16" => {
-            let knots = (0..16).map(|i| t(i as f64 * 0.15)).collect();
-            let values = (0..16).map(|i| t(((i + j) % 16) as f64 * 0.1)).collect();
-            Box::new(Interp::new(knots, values).expect("increasing knots"))
-        }
-        "Spline16" => {
-            // 16 pieces over the inputs' range, PPoly layout (4 x 16).
-            let breaks = (0..=16).map(|i| t(0.1 + i as f64 * 0.125)).collect();
-            let coeffs = (0..64)
-                .map(|c| t((((c + j) % 11) as f64 - 5.0) * 0.05))
-                .collect();
-            Box::new(Spline::new(breaks, coeffs).expect("increasing breaks"))
-        }
-        other => panic!("unknown kernel {other}"),
-    }
-}
-
-/// Pushes kernel `name`'s instance `j` with its own type, as a user's
-/// `table.push(...)` would: the engine sees which instances share a code.
-fn push<T: Float>(table: &mut FuncTable<T>, name: &str, j: usize) {
-    let t = |v: f64| T::from_f64(v);
-    let s = j as f64 / K as f64;
-    match name {
-        "Affine" => table.push(Affine::new(t(1.0 + s), t(s))),
-        "Poly8" => table.push(Poly::new(
-            (0..9).map(|d| t(1.0 / ((d + 1 + j % 7) as f64))).collect(),
-        )),
-        "Exp" => table.push(Exp::new()),
-        "Ln" => table.push(Ln::new()),
-        "Sqrt" => table.push(Sqrt::new()),
-        "Sin" => table.push(Sin::new()),
-        "Cos" => table.push(Cos::new()),
-        "Pow" => table.push(Pow::new(t(0.5 + 2.0 * s))),
-        "Logistic" => table.push(Logistic::new()),
-        "Clamp" => table.push(Clamp::new(t(0.5 + s * 0.5), t(1.5)).expect("lo < hi")),
-        "Interp16" => {
-            let knots = (0..16).map(|i| t(i as f64 * 0.15)).collect();
-            let values = (0..16).map(|i| t(((i + j) % 16) as f64 * 0.1)).collect();
-            table.push(Interp::new(knots, values).expect("increasing knots"))
-        }
-        "Spline16" => {
-            // 16 pieces over the inputs' range, PPoly layout (4 x 16).
-            let breaks = (0..=16).map(|i| t(0.1 + i as f64 * 0.125)).collect();
-            let coeffs = (0..64)
-                .map(|c| t((((c + j) % 11) as f64 - 5.0) * 0.05))
-                .collect();
-            table.push(Spline::new(breaks, coeffs).expect("increasing breaks"))
-        }
-        other => panic!("unknown kernel {other}"),
-    };
-}
-
 /// The shared inputs: points in [0.1, 2.1) and uniform indices in 0..K.
 pub(crate) struct Inputs<T> {
     pub x: Vec<T>,
@@ -207,18 +139,21 @@ fn float_name<T: Float>() -> &'static str {
 /// enough to balance threads.
 const MAP_CHUNK: usize = 1 << 14;
 
-/// Times kernel `name` as a map and inside `apply` on `pool`, after checking
+/// Times `kernel` as a map and inside `apply` on `pool`, after checking
 /// `apply` against the kernels evaluated one point at a time.
 pub(crate) fn measure_kernel<T: Float>(
     pool: &rayon::ThreadPool,
-    name: &str,
+    kernel: &KernelInfo,
     inputs: &Inputs<T>,
     reps: usize,
 ) -> [KernelPoint; 2] {
     let n = inputs.x.len();
     let size = std::mem::size_of::<T>() as f64;
     let float = float_name::<T>();
-    let single = make::<T>(name, 0);
+    let name = kernel.sample_label;
+    let single = sample(kernel, 0)
+        .to_kernel::<T>()
+        .expect("samples are valid");
     let flops = single
         .flops_per_element()
         .expect("built-in kernels declare FLOPs");
@@ -240,7 +175,9 @@ pub(crate) fn measure_kernel<T: Float>(
 
     let mut table = FuncTable::with_capacity(K);
     for j in 0..K {
-        push::<T>(&mut table, name, j);
+        sample(kernel, j)
+            .push_to(&mut table)
+            .expect("samples are valid");
     }
     let engine = Engine::new();
     let idx = &inputs.idx;

@@ -181,15 +181,16 @@ fn main() {
     let inputs32 = Inputs::<f32>::new(sizes.kernel_n, 12);
     for &t in &ends {
         let pool = pool(t);
-        for name in KERNELS {
+        for kernel in KERNELS {
+            let name = kernel.sample_label;
             step(&format!("{name} f64, {t} threads"));
-            results
-                .kernels
-                .extend(kernels::measure_kernel(&pool, name, &inputs64, sizes.reps));
+            results.kernels.extend(kernels::measure_kernel(
+                &pool, kernel, &inputs64, sizes.reps,
+            ));
             step(&format!("{name} f32, {t} threads"));
-            results
-                .kernels
-                .extend(kernels::measure_kernel(&pool, name, &inputs32, sizes.reps));
+            results.kernels.extend(kernels::measure_kernel(
+                &pool, kernel, &inputs32, sizes.reps,
+            ));
         }
         for &w in ROLLING_HALF_WIDTHS {
             step(&format!("rolling mean w={w} f64, {t} threads"));

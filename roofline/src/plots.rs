@@ -65,7 +65,7 @@ pub(crate) fn draw(r: &Results, out: &Path) -> std::io::Result<Vec<PathBuf>> {
 fn kernel_names() -> Vec<String> {
     KERNELS
         .iter()
-        .map(|k| k.to_string())
+        .map(|k| k.sample_label.to_string())
         .chain(
             ROLLING_HALF_WIDTHS
                 .iter()

@@ -84,9 +84,9 @@ impl Plan {
         }
         index::validate(idx, k)?;
         if u32::try_from(k).is_err() {
-            return Err(Error::InvalidParameter {
-                kernel: "Plan",
-                reason: format!("a plan supports at most {} functions, got {k}", u32::MAX),
+            return Err(Error::TooManyFunctions {
+                k,
+                max: u32::MAX as usize,
             });
         }
         let tile_len = tile_len.clamp(1, MAX_PLAN_TILE).min(idx.len().max(1));
