@@ -63,6 +63,8 @@ pub enum Error {
     UnknownKernel {
         /// The name asked for.
         name: String,
+        /// The names there are, comma-separated.
+        known: String,
     },
     /// A kernel constructor was given parameters it cannot work with.
     InvalidParameter {
@@ -116,15 +118,10 @@ impl fmt::Display for Error {
             Error::TooManyFunctions { k, max } => {
                 write!(f, "a plan supports at most {max} functions, got {k}")
             }
-            Error::UnknownKernel { name } => {
-                let names: Vec<&str> = crate::kernels::BUILTIN_KERNELS
-                    .iter()
-                    .map(|k| k.name)
-                    .collect();
+            Error::UnknownKernel { name, known } => {
                 write!(
                     f,
-                    "no built-in kernel is named {name:?} (the built-in kernels: {})",
-                    names.join(", ")
+                    "no built-in kernel is named {name:?} (the built-in kernels: {known})"
                 )
             }
             Error::InvalidParameter { kernel, reason } => {

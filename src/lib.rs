@@ -117,15 +117,17 @@ pub mod kernels;
 mod prefetch;
 mod rolling;
 mod simd_info;
+mod strategy;
 mod table;
 
-pub use engine::{CacheSizes, Engine, Plan, Strategy, cache_sizes};
+pub use engine::{CacheSizes, Engine, Plan, cache_sizes};
 pub use error::Error;
 pub use float::Float;
 pub use index::Index;
 pub use kernel::{Family, FnKernel, Kernel};
 pub use rolling::rolling_mean;
 pub use simd_info::{Feature, SimdInfo, simd_info};
+pub use strategy::Strategy;
 pub use table::FuncTable;
 
 /// The README's examples, compiled and run as doctests.

@@ -33,7 +33,7 @@
 //! `dest` and the segments; each application is then steps 3 (from the
 //! stored slots), 4 and 5, with the same pass functions.
 //!
-//! Other strategies skip the buckets where the input allows (`strategy.rs`
+//! Other strategies skip the buckets where the input allows (`choose.rs`
 //! holds every decision): a table of one family streams once with per-point
 //! parameters (`fused.rs`), and so does a table of closures of one type,
 //! each point running the inlined closure with its captures
@@ -55,24 +55,24 @@
 mod bucket;
 mod by_type;
 mod cache;
+mod choose;
 mod fused;
 mod grouping;
 mod plan;
 mod runs;
 mod select;
-mod strategy;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
 pub use plan::Plan;
-pub use strategy::Strategy;
 
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::{self, Index};
 use crate::table::FuncTable;
 
-use strategy::{CallStrategy, TileWorker};
+use crate::strategy::Strategy;
+use choose::{CallStrategy, TileWorker};
 use tiles::for_each_tile;
 
 /// Runs `out[i] = table[idx[i]](x[i])` with tunable settings.
@@ -171,7 +171,7 @@ impl Engine {
         if table.is_empty() {
             return Err(Error::EmptyTable { len: idx.len() });
         }
-        let call = strategy::choose_for_call(self.strategy, table)?;
+        let call = choose::choose_for_call(self.strategy, table)?;
         index::validate(idx, table.len())?;
         let tile = self.effective_tile_len::<T, I>().min(idx.len());
         match call {

@@ -20,7 +20,7 @@ use crate::kernel::{Family, FnKernel, Kernel};
 
 use groups::{ClosureGroup, KernelGroup};
 pub(crate) use groups::{ClosureStream, TypeGroup};
-pub(crate) use view::Functions;
+pub(crate) use view::{Entry, Functions};
 
 /// An ordered table of `k` functions; index `j` in `idx` selects entry `j`.
 ///
@@ -49,13 +49,6 @@ pub struct FuncTable<T: Float> {
     /// Kept up to date on every push, so strategy choice needs no pass over
     /// the table.
     properties: TableProperties<T>,
-}
-
-/// Where a function is stored: its group, and its position in the group.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Entry {
-    pub(crate) group: u32,
-    pub(crate) pos: u32,
 }
 
 /// What the engine needs to know about a whole table to choose a strategy.

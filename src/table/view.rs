@@ -1,10 +1,17 @@
 //! The engine's view of a table: its functions by number, its groups by
 //! number, and where each function is stored.
 
+use super::groups::TypeGroup;
 use super::run_loop::RunFunctions;
-use super::{Entry, TypeGroup};
 use crate::float::Float;
 use crate::kernel::Kernel;
+
+/// Where a function is stored: its group, and its position in the group.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    pub(crate) group: u32,
+    pub(crate) pos: u32,
+}
 
 /// Every function of a table: evaluation by function number, one dynamic
 /// call per segment; and the groups of one Rust type they are stored in.

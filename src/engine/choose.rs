@@ -1,4 +1,4 @@
-//! The strategies, and every decision between them: once per call
+//! Every decision between the strategies ([`Strategy`]): once per call
 //! ([`choose_for_call`]: stream the whole call, or go tile by tile) and
 //! once per tile ([`TileWorker`]: runs, select, bucket, by function or by
 //! type).
@@ -28,6 +28,7 @@
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::Index;
+use crate::strategy::Strategy;
 use crate::table::{ClosureStream, FuncTable, Functions};
 
 use super::bucket::BucketScratch;
@@ -35,67 +36,6 @@ use super::by_type::{ByTypeScratch, MAX_GROUPS};
 use super::runs;
 use super::select::SelectScratch;
 use crate::table::run_loop::ShortRuns;
-
-/// How the engine evaluates the points; see [`Engine::strategy`](crate::Engine::strategy).
-///
-/// Results never depend on the strategy, only speed does. Forcing one is
-/// meant for benchmarks and tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Strategy {
-    /// Choose automatically: `StreamFamily` or `StreamClosures` where the
-    /// table allows; else per tile `Runs` when runs are long (up to the
-    /// point where they stop being long) or `k` dwarfs the tile, `Select`
-    /// for tiny `k` with pure kernels, `SelectByType` for tables of two
-    /// parameterless pure kernel types, `BucketByType` for tables of
-    /// closures with too many functions for the tile, otherwise `Bucket`.
-    #[default]
-    Auto,
-    /// Counting sort into per-function segments, one kernel call per
-    /// segment, combine back.
-    Bucket,
-    /// Counting sort by Rust type (closure type) rather than by function,
-    /// each type's points then streamed with their own closures' captures.
-    /// Needs every function a closure pushed with
-    /// [`FuncTable::push_fn`](crate::FuncTable::push_fn), of at most 256
-    /// closure types.
-    BucketByType,
-    /// One kernel call per run of equal indices, in place in `out`.
-    Runs,
-    /// Every function over every point (block by block), each point keeps
-    /// its own function's result. Needs `k <= 2` and kernels that report
-    /// [`Kernel::is_pure`](crate::Kernel::is_pure).
-    Select,
-    /// Every type's one function over every point, block by block; each
-    /// point keeps its own type's result. Needs at most 2 types, each a
-    /// pure kernel type without parameters (a zero-sized type: `Exp`, `Ln`,
-    /// `Sqrt`, `Sin`, `Cos`, `Logistic`) pushed with
-    /// [`FuncTable::push`](crate::FuncTable::push) (a boxed kernel's type is
-    /// unknown), e.g. 125 `Exp` and 125 `Sqrt`.
-    SelectByType,
-    /// One streaming pass, each point looking up its own function's
-    /// coefficients. Needs every kernel in one [`Family`](crate::Family)
-    /// (e.g. all `Affine`).
-    StreamFamily,
-    /// One streaming pass, each point running its own closure's inlined
-    /// body with its captures. Needs every function a closure of the same
-    /// type pushed with [`FuncTable::push_fn`](crate::FuncTable::push_fn)
-    /// (one closure expression with different captures, as in a loop).
-    StreamClosures,
-    /// Renamed [`Strategy::BucketByType`].
-    #[deprecated(since = "0.2.0", note = "renamed `Strategy::BucketByType`")]
-    Codes,
-    /// Renamed [`Strategy::SelectByType`].
-    #[deprecated(since = "0.2.0", note = "renamed `Strategy::SelectByType`")]
-    Blend,
-    /// Split into [`Strategy::StreamFamily`] and
-    /// [`Strategy::StreamClosures`]; forces whichever the table allows.
-    #[deprecated(
-        since = "0.2.0",
-        note = "split into `Strategy::StreamFamily` and `Strategy::StreamClosures`"
-    )]
-    Fused,
-}
 
 /// `Auto` takes the runs strategy for a tile when its runs average at least
 /// this many points. Below it, the per-run kernel call and copy cost more
