@@ -175,7 +175,7 @@ impl Plan {
         check_planned("table length", self.k, table.len())?;
         check_planned("x length", self.len, x.len())?;
         check_planned("out length", self.len, out.len())?;
-        let kernels = table.functions();
+        let functions = table.functions();
         for_each_tile(
             self.tile_len,
             &self.dest,
@@ -192,7 +192,7 @@ impl Plan {
                     .zip(&self.seg_len_m1[segs])
                 {
                     let end = start + len_m1 as usize + 1;
-                    kernels.eval_in_place(f as usize, &mut buf[start..end]);
+                    functions.eval_in_place(f as usize, &mut buf[start..end]);
                     start = end;
                 }
                 combine(dest, buf, out);
