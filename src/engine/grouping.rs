@@ -55,7 +55,11 @@ impl Grouping {
     /// Passes 1 and 2: counts the tile's points per function and turns the
     /// counts into segment starts, which the placement then hands out as
     /// slots.
-    #[inline]
+    ///
+    /// Kept out of line: inlined into a tile's passes, it leaves the
+    /// placement loop that follows worse register allocation (one more
+    /// instruction per point).
+    #[inline(never)]
     pub(super) fn count<I: Index>(&mut self, idx: &[I]) {
         // Start from zero whatever the previous tile left (it may have been
         // cut short by a panicking kernel): the slot bound that
