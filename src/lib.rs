@@ -82,6 +82,10 @@
 //!   result, which Rust leaves unspecified (LLVM may commute the operands of
 //!   a multiply or fused multiply-add): a NaN is always a NaN, but not always
 //!   the same NaN.
+//! - **The same bits across builds with FMA.** Builds with fused
+//!   multiply-add (x86-64-v3 or newer, aarch64) compute the same bits
+//!   (`tests/fingerprint.rs`). A build without it (baseline x86-64) rounds
+//!   each `mul_add` twice, so its results differ; see [Target CPU](#target-cpu).
 //! - **Bounded memory.** `apply_into` allocates per worker one scratch of
 //!   O(tile + k), reused for all of its tiles: never O(N).
 //! - **Special values.** NaN and ±inf reach the kernels unchanged. A panic in a
@@ -96,8 +100,9 @@
 //!
 //! The SIMD kernels use `wide`, which selects its instruction set at
 //! **compile time**. Without AVX2/FMA enabled, `f64x4` is emulated with SSE2
-//! pairs and fused multiply-adds are emulated too, several times slower. A
-//! crate that uses splitapply should build with
+//! pairs and fused multiply-adds are a multiply and an add (two roundings):
+//! several times slower, with other bits and the kernels' accuracy bounds
+//! not promised. A crate that uses splitapply should build with
 //!
 //! ```text
 //! RUSTFLAGS="-C target-cpu=native" cargo build --release

@@ -1,0 +1,240 @@
+//! The cross-build promise: every build with fused multiply-add (x86-64-v3,
+//! native AVX2 or AVX-512 builds, aarch64) computes the same bits.
+//!
+//! A fixed set of results is hashed into one fingerprint per kernel and
+//! float type, and per engine and rolling-mean case, and compared with
+//! `tests/fingerprint.txt`. The inputs come from a fixed generator
+//! written here (not from a crate whose output could change with its
+//! version). NaN results count as one value: Rust leaves a NaN's sign and
+//! payload unspecified.
+//!
+//! Builds without FMA (baseline x86-64, the default of a dependent crate
+//! that sets no RUSTFLAGS) round `mul_add` twice and are not promised the
+//! same bits; there the test checks the kernels whose arithmetic has no
+//! multiply-add at all, and prints the rest.
+//!
+//! After an intended change of results, print the new table with
+//! `SPLITAPPLY_FINGERPRINT_PRINT=1 cargo test --test fingerprint -- --nocapture`
+//! and replace the file with it.
+
+use std::collections::BTreeMap;
+
+use splitapply::kernels::{BUILTIN_KERNELS, KernelSpec};
+use splitapply::{Engine, Float, FuncTable, Strategy, rolling_mean};
+
+/// Whether this build fuses multiply-adds (one rounding).
+const FMA: bool = cfg!(any(target_feature = "fma", target_arch = "aarch64"));
+
+/// Kernels whose results involve no multiply-add, so every build agrees.
+const WITHOUT_FMA: [&str; 2] = ["sqrt", "clamp"];
+
+/// Points per kernel fingerprint.
+const N: usize = 1 << 16;
+
+/// splitmix64: a fixed, documented generator.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1), from the top 53 bits.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The inputs: mostly the sample kernels' domain [0.1, 2.1), then a wide
+/// range of both signs, then special values.
+fn inputs() -> Vec<f64> {
+    let mut g = SplitMix(2026);
+    let mut x: Vec<f64> = (0..N - 32)
+        .map(|i| match i % 4 {
+            0 | 1 => 0.1 + 2.0 * g.unit(),
+            2 => (g.unit() - 0.5) * 40.0,
+            _ => (g.unit() - 0.5) * 1e6,
+        })
+        .collect();
+    x.extend([
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        2.0,
+        f64::MIN_POSITIVE,
+        -f64::MIN_POSITIVE,
+        5e-324,
+        1e-300,
+        1e300,
+        -1e300,
+        f64::MAX,
+        f64::MIN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        700.0,
+        -700.0,
+        88.0,
+        -87.0,
+        1e-8,
+        3.0,
+        -3.0,
+        10.0,
+        100.0,
+        0.1,
+        2.1,
+        std::f64::consts::PI,
+        std::f64::consts::E,
+        -std::f64::consts::FRAC_PI_2,
+        1e15,
+    ]);
+    x
+}
+
+/// FNV-1a over the results' bits, NaNs as one value.
+fn hash<T: Float>(values: &[T]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for v in values {
+        let bits = if v.is_nan() {
+            u64::MAX
+        } else {
+            v.to_bits_u64()
+        };
+        for b in bits.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn float_name<T: Float>() -> &'static str {
+    if T::BYTES == 8 { "f64" } else { "f32" }
+}
+
+/// Every fingerprint of one float type, by name.
+fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
+    let f = float_name::<T>();
+    let x: Vec<T> = inputs().into_iter().map(T::from_f64).collect();
+    let mut y = vec![T::ZERO; x.len()];
+    // Each kernel's samples 0 and 1, alone.
+    for info in BUILTIN_KERNELS {
+        let mut all = Vec::with_capacity(2 * x.len());
+        for j in 0..2 {
+            let kernel = KernelSpec::sample(info.name, j)
+                .expect("a registry name")
+                .to_kernel::<T>()
+                .expect("samples are valid");
+            kernel.eval(&x, &mut y);
+            all.extend_from_slice(&y);
+        }
+        out.insert(format!("{} {f}", info.name), hash(&all));
+    }
+    // The engine: a table of every kernel's samples and two closures, under
+    // several strategies (they must agree within the build; the property
+    // tests check that too).
+    let mut table = FuncTable::<T>::new();
+    for j in 0..40 {
+        let info = &BUILTIN_KERNELS[j % BUILTIN_KERNELS.len()];
+        KernelSpec::sample(info.name, j)
+            .unwrap()
+            .push_to(&mut table)
+            .unwrap();
+    }
+    let (half, one) = (T::from_f64(0.5), T::from_f64(1.0));
+    table.push_fn(move |v: T| v * half + one);
+    table.push_fn(|v: T| if v < T::ZERO { T::ZERO - v } else { v });
+    let mut g = SplitMix(7);
+    let idx: Vec<u32> = (0..x.len())
+        .map(|_| (g.next() % table.len() as u64) as u32)
+        .collect();
+    let mut first = None;
+    for strategy in [Strategy::Auto, Strategy::Bucket, Strategy::Runs] {
+        Engine::new()
+            .strategy(strategy)
+            .apply_into(&table, &idx, &x, &mut y)
+            .unwrap();
+        let h = hash(&y);
+        assert_eq!(
+            *first.get_or_insert(h),
+            h,
+            "{strategy:?} differs from Auto within one build"
+        );
+    }
+    out.insert(format!("apply {f}"), first.expect("ran"));
+    // The rolling mean over a random walk, two half-widths.
+    let mut walk = 0.0;
+    let data: Vec<T> = (0..50_000)
+        .map(|_| {
+            walk += g.unit() - 0.5;
+            T::from_f64(walk + 1e3)
+        })
+        .collect();
+    let mut means = vec![T::ZERO; data.len()];
+    for w in [3, 100] {
+        rolling_mean(&data, w, &mut means).unwrap();
+        out.insert(format!("rolling_mean w={w} {f}"), hash(&means));
+    }
+}
+
+fn expected() -> BTreeMap<String, u64> {
+    include_str!("fingerprint.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, value) = l.rsplit_once(' ').expect("name and value");
+            let value = u64::from_str_radix(value.trim_start_matches("0x"), 16).expect("hex");
+            (name.to_string(), value)
+        })
+        .collect()
+}
+
+#[test]
+fn builds_with_fma_compute_the_same_bits() {
+    let mut got = BTreeMap::new();
+    fingerprints::<f64>(&mut got);
+    fingerprints::<f32>(&mut got);
+    if std::env::var_os("SPLITAPPLY_FINGERPRINT_PRINT").is_some() {
+        for (name, value) in &got {
+            println!("{name} {value:#018x}");
+        }
+    }
+    let want = expected();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "the set of fingerprints changed: update tests/fingerprint.txt"
+    );
+    let mut differ = Vec::new();
+    for (name, value) in &got {
+        if want[name] != *value {
+            differ.push(name.as_str());
+        }
+    }
+    if FMA {
+        assert!(
+            differ.is_empty(),
+            "this build (with FMA) gives other bits than the reference for: {differ:?}"
+        );
+    } else {
+        println!("without FMA, these differ from the FMA builds (not promised): {differ:?}");
+        let promised: Vec<&&str> = differ
+            .iter()
+            .filter(|name| {
+                WITHOUT_FMA
+                    .iter()
+                    .any(|k| name.starts_with(&format!("{k} ")))
+            })
+            .collect();
+        assert!(
+            promised.is_empty(),
+            "kernels without multiply-adds differ in a build without FMA: {promised:?}"
+        );
+    }
+}
