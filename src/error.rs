@@ -58,6 +58,14 @@ pub enum Error {
         /// The most it supports.
         max: usize,
     },
+    /// Memory whose size comes from the input (a table's or a plan's size,
+    /// a tile length) could not be allocated. Nothing was written.
+    AllocationFailed {
+        /// What the memory was for.
+        what: &'static str,
+        /// How many bytes were asked for.
+        bytes: usize,
+    },
     /// No built-in kernel has this name (see
     /// [`KernelSpec`](crate::kernels::KernelSpec)).
     UnknownKernel {
@@ -117,6 +125,9 @@ impl fmt::Display for Error {
             ),
             Error::TooManyFunctions { k, max } => {
                 write!(f, "a plan supports at most {max} functions, got {k}")
+            }
+            Error::AllocationFailed { what, bytes } => {
+                write!(f, "could not allocate {bytes} bytes for {what}")
             }
             Error::UnknownKernel { name, known } => {
                 write!(

@@ -113,6 +113,7 @@
 //! machines). [`simd_info()`] reports what the build uses next to what the CPU
 //! offers, with a warning when they differ.
 
+mod alloc;
 mod engine;
 mod error;
 pub mod float;

@@ -16,6 +16,8 @@
 //! change a value the count has vouched for, and keep every write in bounds
 //! even if `idx` changes under the call.
 
+use crate::alloc;
+use crate::error::Error;
 use crate::index::Index;
 
 /// The histogram of one tile, turned into segment cursors: the part of the
@@ -40,13 +42,26 @@ pub(super) struct Grouping {
 impl Grouping {
     /// A grouping for `k` functions and tiles of up to `tile_len` points.
     pub(super) fn new(k: usize, tile_len: usize) -> Self {
+        Self::with_counts(vec![0; k], tile_len)
+    }
+
+    /// [`Grouping::new`], or an error when the `k` counters cannot be
+    /// allocated (a plan's `k` comes from the caller).
+    pub(super) fn try_new(k: usize, tile_len: usize) -> Result<Self, Error> {
+        Ok(Self::with_counts(
+            alloc::zeroed(k, "a plan's per-function counters")?,
+            tile_len,
+        ))
+    }
+
+    fn with_counts(counts: Vec<u32>, tile_len: usize) -> Self {
         assert!(
             u32::try_from(tile_len).is_ok(),
             "tile length must fit in u32"
         );
-        let sparse = k > tile_len;
+        let sparse = counts.len() > tile_len;
         Grouping {
-            counts: vec![0; k],
+            counts,
             touched: Vec::with_capacity(if sparse { tile_len } else { 0 }),
             sparse,
         }

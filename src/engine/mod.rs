@@ -66,6 +66,7 @@ mod tiles;
 pub use cache::{CacheSizes, cache_sizes};
 pub use plan::Plan;
 
+use crate::alloc;
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::{self, Index};
@@ -156,7 +157,9 @@ impl Engine {
     /// - [`Error::StrategyUnavailable`] when a forced strategy cannot be used
     ///   with this table;
     /// - [`Error::IndexOutOfRange`] for the first index that is negative or
-    ///   `>= table.len()`.
+    ///   `>= table.len()`;
+    /// - [`Error::AllocationFailed`] when a worker's scratch, sized by the
+    ///   tile length and the table, cannot be allocated.
     pub fn apply_into<T: Float, I: Index>(
         &self,
         table: &FuncTable<T>,
@@ -174,6 +177,12 @@ impl Engine {
         let call = choose::choose_for_call(self.strategy, table)?;
         index::validate(idx, table.len())?;
         let tile = self.effective_tile_len::<T, I>().min(idx.len());
+        if let CallStrategy::PerTile { .. } = call {
+            // A worker's scratch is sized by the tile length and k, both
+            // the caller's: one that cannot be allocated is refused here,
+            // before anything is written.
+            alloc::probe::<u8>(scratch_bytes::<T>(tile, table.len()), "a worker's scratch")?;
+        }
         match call {
             CallStrategy::StreamFamily { a, b } => for_each_tile(
                 tile,
@@ -215,7 +224,7 @@ impl Engine {
     ) -> Result<Vec<T>, Error> {
         // Length errors are caught before allocating.
         check_lengths(idx.len(), x.len(), x.len())?;
-        let mut out = vec![T::ZERO; x.len()];
+        let mut out = alloc::zeroed(x.len(), "the output")?;
         self.apply_into(table, idx, x, &mut out)?;
         Ok(out)
     }
@@ -229,6 +238,15 @@ impl Engine {
     pub fn plan<I: Index>(&self, idx: &[I], k: usize) -> Result<Plan, Error> {
         Plan::build(idx, k, self.effective_tile_len::<f64, I>())
     }
+}
+
+/// At most the bytes of one worker's scratch for the tile strategies: the
+/// gathered values, results, slots, group numbers and positions per point
+/// of a tile, and a counter per function.
+fn scratch_bytes<T: Float>(tile: usize, k: usize) -> usize {
+    let per_point = 2 * std::mem::size_of::<T>() + 13;
+    tile.saturating_mul(per_point)
+        .saturating_add(k.saturating_mul(4))
 }
 
 /// `x` and `out` must have `idx`'s length.

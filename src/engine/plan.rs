@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::grouping::{Grouping, Slot, combine, gather_by_slots};
 use super::tiles::{for_each_tile, tile_len_for};
+use crate::alloc;
 use crate::error::Error;
 use crate::float::Float;
 use crate::index::{self, Index};
@@ -73,7 +74,9 @@ impl Plan {
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] for the first bad index; [`Error::EmptyTable`]
-    /// when `k == 0` and `idx` is not empty.
+    /// when `k == 0` and `idx` is not empty; [`Error::TooManyFunctions`]
+    /// when `k` exceeds `u32::MAX`; [`Error::AllocationFailed`] when the
+    /// plan, or each worker's `k` counters, cannot be allocated.
     pub fn new<I: Index>(idx: &[I], k: usize) -> Result<Plan, Error> {
         Plan::build(idx, k, tile_len_for::<f64, I>(0))
     }
@@ -94,34 +97,40 @@ impl Plan {
         // first the number of segments of each tile, then every tile fills
         // its own slices of the segment arrays. Collecting per-tile vectors
         // and concatenating them would hold everything twice at the peak.
+        // Every allocation sized by the input is fallible: each worker's k
+        // counters, and the plan's arrays.
         let seg_counts: Vec<usize> = idx
             .par_chunks(tile_len)
             .map_init(
-                || Grouping::new(k, tile_len),
-                |g, idx| g.count_distinct(idx),
+                || Grouping::try_new(k, tile_len),
+                |g, idx| match g {
+                    Ok(g) => Ok(g.count_distinct(idx)),
+                    Err(e) => Err(e.clone()),
+                },
             )
-            .collect();
-        let mut seg_start = Vec::with_capacity(seg_counts.len() + 1);
-        seg_start.push(0);
-        for c in &seg_counts {
-            seg_start.push(seg_start[seg_start.len() - 1] + c);
+            .collect::<Result<_, Error>>()?;
+        let mut seg_start = alloc::zeroed(seg_counts.len() + 1, "a plan's tiles")?;
+        for (t, c) in seg_counts.iter().enumerate() {
+            seg_start[t + 1] = seg_start[t] + c;
         }
         let total = seg_start[seg_start.len() - 1];
-        let mut seg_func = vec![0u32; total];
-        let mut seg_len_m1 = vec![0u16; total];
-        let mut dest = vec![0u16; idx.len()];
+        let mut seg_func = alloc::zeroed::<u32>(total, "a plan's segments")?;
+        let mut seg_len_m1 = alloc::zeroed::<u16>(total, "a plan's segments")?;
+        let mut dest = alloc::zeroed::<u16>(idx.len(), "a plan's slots")?;
         let per_tile = split_by_counts(&mut seg_func, &seg_counts)
             .into_iter()
             .zip(split_by_counts(&mut seg_len_m1, &seg_counts));
         idx.par_chunks(tile_len)
             .zip(dest.par_chunks_mut(tile_len))
             .zip(per_tile.collect::<Vec<_>>())
-            .for_each_init(
-                || Grouping::new(k, tile_len),
+            .try_for_each_init(
+                || Grouping::try_new(k, tile_len),
                 |grouping, ((idx, dest), (funcs, lens))| {
-                    group_tile(grouping, idx, dest, funcs, lens)
+                    let grouping = grouping.as_mut().map_err(|e| e.clone())?;
+                    group_tile(grouping, idx, dest, funcs, lens);
+                    Ok::<_, Error>(())
                 },
-            );
+            )?;
         Ok(Plan {
             len: idx.len(),
             k,
@@ -207,7 +216,7 @@ impl Plan {
     /// As [`Plan::apply_into`].
     pub fn apply<T: Float>(&self, table: &FuncTable<T>, x: &[T]) -> Result<Vec<T>, Error> {
         check_planned("x length", self.len, x.len())?;
-        let mut out = vec![T::ZERO; x.len()];
+        let mut out = alloc::zeroed(x.len(), "the output")?;
         self.apply_into(table, x, &mut out)?;
         Ok(out)
     }

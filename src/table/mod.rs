@@ -12,9 +12,11 @@ pub(crate) mod run_loop;
 mod view;
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use std::collections::{HashMap, TryReserveError};
 use std::fmt;
+use std::ops::Range;
 
+use crate::error::Error;
 use crate::float::Float;
 use crate::kernel::{Family, FnKernel, Kernel};
 
@@ -68,6 +70,15 @@ impl<T: Float> TableProperties<T> {
         }
     }
 
+    /// Room for `additional` more functions, fallibly.
+    fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        if let Some((a, b)) = &mut self.affine {
+            a.try_reserve(additional)?;
+            b.try_reserve(additional)?;
+        }
+        Ok(())
+    }
+
     fn add(&mut self, kernel: &dyn Kernel<T>) {
         self.all_pure &= kernel.is_pure();
         match (kernel.family(), &mut self.affine) {
@@ -94,6 +105,70 @@ impl<T: Float> FuncTable<T> {
             entries: Vec::with_capacity(k),
             properties: TableProperties::new(),
         }
+    }
+
+    /// Appends kernels of one type and returns their function numbers,
+    /// reserving the memory for all of them first: for tables whose size
+    /// comes from input (a binding's arrays of parameters), where running
+    /// out of memory must be an error, not an abort.
+    ///
+    /// # Errors
+    /// [`Error::AllocationFailed`] when the memory cannot be had; the
+    /// table is then unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use splitapply::FuncTable;
+    /// use splitapply::kernels::Affine;
+    ///
+    /// let mut table = FuncTable::<f64>::new();
+    /// let slopes = [1.0, 2.0, 3.0];
+    /// let added = table.try_extend(slopes.iter().map(|&a| Affine::new(a, 0.0)))?;
+    /// assert_eq!(added, 0..3);
+    /// # Ok::<(), splitapply::Error>(())
+    /// ```
+    pub fn try_extend<K, I>(&mut self, kernels: I) -> Result<Range<usize>, Error>
+    where
+        K: Kernel<T> + 'static,
+        I: IntoIterator<Item = K>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let kernels = kernels.into_iter();
+        let n = kernels.len();
+        let first = self.len();
+        let failed = |per_function: usize| Error::AllocationFailed {
+            what: "a table's functions",
+            bytes: n.saturating_mul(per_function),
+        };
+        self.entries
+            .try_reserve(n)
+            .map_err(|_| failed(std::mem::size_of::<Entry>()))?;
+        self.properties
+            .try_reserve(n)
+            .map_err(|_| failed(2 * std::mem::size_of::<T>()))?;
+        match self.group_of_type.get(&TypeId::of::<KernelGroup<K>>()) {
+            Some(&g) => self.groups[g as usize]
+                .as_any_mut()
+                .downcast_mut::<KernelGroup<K>>()
+                .expect("the group of a type holds that type's functions")
+                .items
+                .try_reserve(n)
+                .map_err(|_| failed(std::mem::size_of::<K>()))?,
+            None if n > 0 => {
+                // A new group is installed only once its memory is had, so
+                // a refused call leaves no empty group behind.
+                let mut items = Vec::new();
+                items
+                    .try_reserve(n)
+                    .map_err(|_| failed(std::mem::size_of::<K>()))?;
+                self.install_group(KernelGroup::<K> { items });
+            }
+            None => {}
+        }
+        for kernel in kernels {
+            self.push(kernel);
+        }
+        Ok(first..self.len())
     }
 
     /// Appends a kernel and returns its function number.
@@ -132,14 +207,10 @@ impl<T: Float> FuncTable<T> {
         &mut self,
         push: impl FnOnce(&mut G),
     ) -> usize {
-        let groups = &mut self.groups;
-        let group = *self
-            .group_of_type
-            .entry(TypeId::of::<G>())
-            .or_insert_with(|| {
-                groups.push(Box::new(G::default()));
-                u32::try_from(groups.len() - 1).expect("fewer than 2^32 types")
-            });
+        let group = match self.group_of_type.get(&TypeId::of::<G>()) {
+            Some(&g) => g,
+            None => self.install_group(G::default()),
+        };
         let typed = self.groups[group as usize]
             .as_any_mut()
             .downcast_mut::<G>()
@@ -148,6 +219,15 @@ impl<T: Float> FuncTable<T> {
         push(typed);
         self.entries.push(Entry { group, pos });
         self.entries.len() - 1
+    }
+
+    /// Adds the group of type `G` (not yet in the table); returns its
+    /// number.
+    fn install_group<G: TypeGroup<T> + 'static>(&mut self, group: G) -> u32 {
+        let g = u32::try_from(self.groups.len()).expect("fewer than 2^32 types");
+        self.groups.push(Box::new(group));
+        self.group_of_type.insert(TypeId::of::<G>(), g);
+        g
     }
 
     /// Number of functions, `k`.
