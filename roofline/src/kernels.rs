@@ -69,6 +69,14 @@ impl Mode {
             Mode::Apply => format!("apply k={K}"),
         }
     }
+
+    /// The control loop timed alongside the kernel, in a few words.
+    pub(crate) fn control(self) -> &'static str {
+        match self {
+            Mode::Map => "copy",
+            Mode::Apply => "idx*x loop",
+        }
+    }
 }
 
 /// The float types the kernels are measured in.

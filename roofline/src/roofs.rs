@@ -4,7 +4,7 @@
 use splitapply::CacheSizes;
 
 use crate::compute::Compute;
-use crate::kernels::KernelPoint;
+use crate::kernels::{KernelPoint, Mode};
 use crate::memory::{self, Stream, SweepPoint};
 
 /// Memory and compute roofs at one thread count. Bandwidths in GB/s,
@@ -76,17 +76,20 @@ pub(crate) enum Binding {
     /// The same level, at the bandwidth the point's own control loop (same
     /// traffic, same arrays, timed alternately with the kernel) reached,
     /// when that is higher than the level's measured roof.
-    Control,
+    Control(&'static str, Mode),
     /// The FMA peak of the float type.
     FmaPeak,
 }
 
 impl Binding {
-    /// The roof's name as the tables print it.
+    /// The roof's name as the tables print it, readable without the
+    /// prose: "DRAM", "FMA peak", "DRAM (copy, timed alongside)".
     pub(crate) fn label(self) -> String {
         match self {
             Binding::Memory(level) => level.to_string(),
-            Binding::Control => "stream control".to_string(),
+            Binding::Control(level, mode) => {
+                format!("{level} ({}, timed alongside)", mode.control())
+            }
             Binding::FmaPeak => "FMA peak".to_string(),
         }
     }
@@ -113,7 +116,7 @@ pub(crate) fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> 
     // machine gave more than the roofs measured, the roof must rise with it.
     let control_bw = point.control_gbps();
     let (memory, bw) = if control_bw > level_bw {
-        (Binding::Control, control_bw)
+        (Binding::Control(level, point.mode), control_bw)
     } else {
         (Binding::Memory(level), level_bw)
     };

@@ -10,7 +10,7 @@ use crate::results::Results;
 use crate::roofs;
 
 /// The summary table: roofs, each f64 kernel at all threads, and the seed
-/// baselines.
+/// baselines. The binding roof comes last, its label being the longest.
 pub(crate) fn print(r: &Results) {
     let roofs = r.roofs();
     let t = r.max_threads();
@@ -28,8 +28,8 @@ pub(crate) fn print(r: &Results) {
         top.dram, top.compute.f64_fma, top.compute.f32_fma
     );
     println!(
-        "\n  {:<22} {:>8} {:>8} {:>9} {:>8}  {:<9} {:>6}",
-        "kernel (f64)", "mode", "FLOP/B", "ns/elem", "GFLOP/s", "roof", "%roof"
+        "\n  {:<22} {:>8} {:>8} {:>9} {:>8} {:>6}  binding roof",
+        "kernel (f64)", "mode", "FLOP/B", "ns/elem", "GFLOP/s", "%roof"
     );
     for p in r
         .kernels
@@ -38,14 +38,14 @@ pub(crate) fn print(r: &Results) {
     {
         let pl = roofs::place(p, top, &r.machine.caches);
         println!(
-            "  {:<22} {:>8} {:>8.2} {:>9.3} {:>8.1}  {:<9} {:>5.0}%{}",
+            "  {:<22} {:>8} {:>8.2} {:>9.3} {:>8.1} {:>5.0}%  {}{}",
             p.kernel,
             p.mode.name(),
             p.intensity(),
             p.ns_per_element(),
             p.gflops(),
-            pl.binding.label(),
             100.0 * pl.fraction,
+            pl.binding.label(),
             if pl.above_roof { "  ABOVE ROOF" } else { "" }
         );
     }

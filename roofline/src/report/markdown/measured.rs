@@ -27,14 +27,17 @@ pub(super) fn kernels(w: &mut String, r: &Results) -> fmt::Result {
          are each kernel's own declaration (`Kernel::flops_per_element`); the rolling \
          mean counts the O(N) sliding sum's minimum of 3 (it does about 5: a subtraction, \
          prefix-sum adds and an FMA per output, one compensated addition per 32 outputs, \
-         plus the anchors). The binding roof is the lower of the FMA \
-         peak and intensity x the memory bandwidth: that of the level the data streams \
-         from (L3 up to twice the last-level cache, DRAM beyond; streams somewhat longer \
-         than that can still partly hit L3), or, when higher, that of a control loop with the same traffic over \
-         the same arrays (a copy for a map, `out[i] = idx[i] * x[i]` for apply) timed \
-         alternately with the kernel (binding roof \"stream control\"). On a shared \
-         machine the bandwidth on offer moves during a run; the control keeps the roof \
-         an upper bound for each measurement. Time is the median with its spread \
+         plus the anchors). The binding roof is the lower of the FMA peak (\"FMA peak\") \
+         and intensity x a memory bandwidth. That bandwidth is the one STREAM or the \
+         working-set sweep measured for the level the data streams from (\"DRAM\", \
+         \"L3\", \"L2\"; L3 up to twice the last-level cache, DRAM beyond; streams \
+         somewhat longer than that can still partly hit L3), or, when higher, the one a \
+         control loop with the same traffic over the same arrays reached, timed \
+         alternately with the kernel: a copy for a map (\"DRAM (copy, timed \
+         alongside)\"), `out[i] = idx[i] * x[i]` for apply (\"DRAM (idx*x loop, timed \
+         alongside)\"). On a shared machine the bandwidth on offer moves during a run; \
+         the control keeps the roof an upper bound for each measurement. Time is the \
+         median with its spread \
          ((max - min) / 2 as a share of the median). A point above its roof is flagged: \
          it can only be a measurement error, and the flag says whether the \
          excess is within the timings' own spread (noise) or beyond it. A memory roof \
