@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::paths::default_out_dir;
+
 /// What to measure and where to write it.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
@@ -98,12 +100,4 @@ fn parse_threads(list: &str) -> Result<Vec<usize>, String> {
     threads.sort_unstable();
     threads.dedup();
     Ok(threads)
-}
-
-/// `target/roofline` under the workspace, wherever the report runs from.
-fn default_out_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("roofline")
 }

@@ -1,7 +1,8 @@
 //! Every built-in kernel, alone (a single-function map over all points) and
-//! inside `apply` (k = 250 instances, with different parameters where the
-//! kernel has any, pushed with their own types as a user would; uniform
-//! indices), for f64 and f32; and the rolling mean as one more kernel.
+//! inside `apply` (k = `K` = 250 instances, the workloads' table size, with
+//! different parameters where the kernel has any, pushed with their own
+//! types as a user would; uniform indices), for f64 and f32; and the
+//! rolling mean as one more kernel.
 //! Instances of a kernel without parameters (`Exp`, `Sqrt`, ...) are one
 //! function to the engine, which then maps them.
 //!
@@ -26,11 +27,9 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use splitapply::kernels::{BUILTIN_KERNELS, KernelInfo, KernelSpec};
 use splitapply::{Engine, Float, FuncTable};
+use splitapply_workloads::K;
 
 use crate::timing::{Sample, measure_interleaved};
-
-/// Functions per `apply` table.
-pub(crate) const K: usize = 250;
 
 /// The built-in kernels, from the library's registry; the report names
 /// each by its sample label (`Poly8`: the degree-8 sample polynomials).
@@ -50,15 +49,49 @@ pub(crate) const ROLLING_HALF_WIDTHS: &[usize] = &[10, 500];
 pub(crate) enum Mode {
     /// One kernel over all points.
     Map,
-    /// `apply` with k = 250 instances, uniform u32 indices.
+    /// `apply` with k = `K` instances, uniform u32 indices.
     Apply,
 }
 
 impl Mode {
-    pub(crate) fn label(self) -> &'static str {
+    /// "map" or "apply".
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Mode::Map => "map",
-            Mode::Apply => "apply k=250",
+            Mode::Apply => "apply",
+        }
+    }
+
+    /// The name with the table size: "map" or "apply k=250".
+    pub(crate) fn label(self) -> String {
+        match self {
+            Mode::Map => "map".into(),
+            Mode::Apply => format!("apply k={K}"),
+        }
+    }
+
+    /// The control loop timed alongside the kernel, in a few words.
+    pub(crate) fn control(self) -> &'static str {
+        match self {
+            Mode::Map => "copy",
+            Mode::Apply => "idx*x loop",
+        }
+    }
+}
+
+/// The float types the kernels are measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FloatType {
+    F64,
+    F32,
+}
+
+impl FloatType {
+    /// "f64" or "f32", as the report names the float types.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            FloatType::F64 => "f64",
+            FloatType::F32 => "f32",
         }
     }
 }
@@ -105,6 +138,21 @@ impl KernelPoint {
     /// Bytes the kernel streams through: decides which memory roof binds.
     pub(crate) fn working_set(&self) -> usize {
         (self.bytes_per_element * self.n as f64) as usize
+    }
+}
+
+/// The inputs of every kernel measurement in both float types.
+pub(crate) struct KernelInputs {
+    pub f64: Inputs<f64>,
+    pub f32: Inputs<f32>,
+}
+
+impl KernelInputs {
+    pub(crate) fn new(n: usize) -> KernelInputs {
+        KernelInputs {
+            f64: Inputs::new(n, 11),
+            f32: Inputs::new(n, 12),
+        }
     }
 }
 

@@ -172,37 +172,26 @@ pub(crate) fn stream(pool: &rayon::ThreadPool, array_bytes: usize, reps: usize) 
     }
 }
 
-/// Triad bandwidth for per-thread working sets from `min_bytes` to
-/// `max_bytes` in steps of 2x. Each timing moves at least `bytes_per_timing`
-/// per thread (small sets repeat the kernel), median of `reps` after a
-/// warm-up.
-pub(crate) fn working_set_sweep(
+/// Triad bandwidth of one working set of the sweep: `bytes` per thread.
+/// Each timing moves at least `bytes_per_timing` per thread (small sets
+/// repeat the kernel), median of `reps` after a warm-up.
+pub(crate) fn sweep_point(
     pool: &rayon::ThreadPool,
-    min_bytes: usize,
-    max_bytes: usize,
+    bytes: usize,
     bytes_per_timing: usize,
     reps: usize,
-    mut progress: impl FnMut(),
-) -> Vec<SweepPoint> {
+) -> SweepPoint {
     let threads = pool.current_num_threads();
-    let mut points = Vec::new();
-    let mut bytes = min_bytes;
-    while bytes <= max_bytes {
-        let len = bytes / 24;
-        let per_thread = PerThread::new(pool, len);
-        let inner = bytes_per_timing.div_ceil(bytes).max(1);
-        let sample = measure(reps, || {
-            per_thread.time(pool, Op::Triad, inner);
-        });
-        points.push(SweepPoint {
-            threads,
-            bytes_per_thread: bytes,
-            gbps: per_thread.gbps(threads, Op::Triad, inner, sample.median()),
-        });
-        progress();
-        bytes *= 2;
+    let per_thread = PerThread::new(pool, bytes / 24);
+    let inner = bytes_per_timing.div_ceil(bytes).max(1);
+    let sample = measure(reps, || {
+        per_thread.time(pool, Op::Triad, inner);
+    });
+    SweepPoint {
+        threads,
+        bytes_per_thread: bytes,
+        gbps: per_thread.gbps(threads, Op::Triad, inner, sample.median()),
     }
-    points
 }
 
 /// Bandwidth of each cache level from the sweep: the best rate among the

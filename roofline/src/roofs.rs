@@ -4,7 +4,7 @@
 use splitapply::CacheSizes;
 
 use crate::compute::Compute;
-use crate::kernels::KernelPoint;
+use crate::kernels::{KernelPoint, Mode};
 use crate::memory::{self, Stream, SweepPoint};
 
 /// Memory and compute roofs at one thread count. Bandwidths in GB/s,
@@ -67,12 +67,38 @@ impl Roofs {
     }
 }
 
+/// The roof that limits a kernel point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binding {
+    /// The bandwidth of the memory level the data streams from ("DRAM",
+    /// "L3", "L2"), as STREAM or the working-set sweep measured it.
+    Memory(&'static str),
+    /// The same level, at the bandwidth the point's own control loop (same
+    /// traffic, same arrays, timed alternately with the kernel) reached,
+    /// when that is higher than the level's measured roof.
+    Control(&'static str, Mode),
+    /// The FMA peak of the float type.
+    FmaPeak,
+}
+
+impl Binding {
+    /// The roof's name as the tables print it, readable without the
+    /// prose: "DRAM", "FMA peak", "DRAM (copy, timed alongside)".
+    pub(crate) fn label(self) -> String {
+        match self {
+            Binding::Memory(level) => level.to_string(),
+            Binding::Control(level, mode) => {
+                format!("{level} ({}, timed alongside)", mode.control())
+            }
+            Binding::FmaPeak => "FMA peak".to_string(),
+        }
+    }
+}
+
 /// A kernel point read against its roofs.
 #[derive(Debug, Clone)]
 pub(crate) struct Placement {
-    /// "DRAM", "L3", "L2", "stream control" (the side-by-side control loop
-    /// outran the level's roof) or "FMA peak".
-    pub binding: &'static str,
+    pub binding: Binding,
     /// The binding roof's attainable GFLOP/s at this intensity.
     pub attainable_gflops: f64,
     /// Measured / attainable.
@@ -89,17 +115,17 @@ pub(crate) fn place(point: &KernelPoint, roofs: &Roofs, caches: &CacheSizes) -> 
     // The control loop, timed side by side, saw this much bandwidth: if the
     // machine gave more than the roofs measured, the roof must rise with it.
     let control_bw = point.control_gbps();
-    let (level, bw) = if control_bw > level_bw {
-        ("stream control", control_bw)
+    let (memory, bw) = if control_bw > level_bw {
+        (Binding::Control(level, point.mode), control_bw)
     } else {
-        (level, level_bw)
+        (Binding::Memory(level), level_bw)
     };
     let memory_bound = point.intensity() * bw;
     let peak = roofs.peak(point.float);
     let (binding, attainable) = if memory_bound <= peak {
-        (level, memory_bound)
+        (memory, memory_bound)
     } else {
-        ("FMA peak", peak)
+        (Binding::FmaPeak, peak)
     };
     let fraction = point.gflops() / attainable;
     Placement {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use splitapply::Kernel;
 use splitapply::kernels::Exp;
 
-use crate::DynFn;
+use crate::tables::DynFn;
 
 /// The per-element `dyn Fn` loop on the current rayon pool.
 pub fn dyn_loop_parallel(f: &[DynFn], idx: &[u32], x: &[f64], out: &mut [f64]) {

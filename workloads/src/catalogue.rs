@@ -5,10 +5,11 @@
 
 use splitapply::{FuncTable, Strategy};
 
-use crate::{
-    DynFn, W4_MAX_REL, eight_shapes, exp_map, exp_poly, exp_sqrt, fused_linear, linear_affine,
-    linear_closures, piecewise, piecewise_closures, piecewise_input, sorted_input, uniform_input,
-    zipf_input,
+use crate::baselines::{exp_map, fused_linear};
+use crate::inputs::{piecewise_input, sorted_input, uniform_input, zipf_input};
+use crate::tables::{
+    DynFn, W4_MAX_REL, eight_shapes, exp_poly, exp_sqrt, linear_affine, linear_closures, piecewise,
+    piecewise_closures,
 };
 
 /// The number of functions of the standard tables.
@@ -88,6 +89,13 @@ pub struct Workload {
     pub through_plan: bool,
     /// The bounds it is measured against.
     pub bounds: &'static [Bound],
+}
+
+/// True for the workloads applied through a reused `Plan` (W5: W2's table
+/// and indices, bucketed once): an engine's `apply_into` alone cannot run
+/// them as defined.
+pub fn through_plan(name: &str) -> bool {
+    name == "W5"
 }
 
 /// Builds workload `name` at `n` points; `None` for an unknown name.
@@ -218,7 +226,7 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
         x,
         max_rel,
         forced,
-        through_plan: name == "W5",
+        through_plan: through_plan(name),
         bounds,
     })
 }

@@ -48,3 +48,16 @@ pub fn zipf_indices(n: usize, k: usize, seed: u64) -> Vec<u32> {
         })
         .collect()
 }
+
+/// The rolling mean's input: a random walk of uniform steps in [0, 1)
+/// (`np.random.rand(n).cumsum()`), the first `n` draws of `seed`.
+pub fn random_walk(n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut sum = 0.0;
+    (0..n)
+        .map(|_| {
+            sum += rng.random::<f64>();
+            sum
+        })
+        .collect()
+}

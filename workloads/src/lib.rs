@@ -1,10 +1,11 @@
 //! The benchmark workloads of splitapply, defined once for the criterion
 //! suite, the probes and the roofline report: their inputs ([`inputs`]),
 //! tables with the `dyn Fn` twins a user would write ([`tables`]), the
-//! baselines and bounds they are measured against ([`baselines`]), and the
+//! baselines and bounds they are measured against ([`baselines`]), the
 //! catalogue that names each workload and the plan's targets
-//! ([`catalogue`]). Every contender is checked against the naive loop by
-//! its user before it is timed.
+//! ([`catalogue`]), and the rolling-mean workload ([`rolling`]). Every
+//! contender is checked against the naive loop by its user before it is
+//! timed.
 //!
 //! The developer probes live beside it in `src/bin/`:
 //!
@@ -18,9 +19,11 @@
 pub mod baselines;
 pub mod catalogue;
 pub mod inputs;
+pub mod rolling;
 pub mod tables;
 
 pub use baselines::*;
 pub use catalogue::*;
 pub use inputs::*;
+pub use rolling::*;
 pub use tables::*;
