@@ -6,7 +6,9 @@
 use std::sync::OnceLock;
 
 use splitapply::kernels::{BUILTIN_KERNELS, KernelSpec, Param, ParamKind};
-use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy, rolling_mean};
+use splitapply::{
+    Engine, Error, Float, FuncTable, GroupingPath, Index, Plan, Strategy, rolling_mean,
+};
 
 /// Reads bytes from the front of the input; runs out as zeros.
 struct Bytes<'a>(&'a [u8]);
@@ -216,6 +218,8 @@ fn apply_indexed<T: Float, I: Index>(
     let threads = b.u8() as usize % 3;
     let use_plan = b.u8().is_multiple_of(4);
     let x_short = b.u8().is_multiple_of(32);
+    let paths = GroupingPath::available();
+    let path = paths[b.u8() as usize % paths.len()];
     let mut idx = Vec::new();
     let mut x = Vec::new();
     while !b.is_empty() && idx.len() < 4096 {
@@ -237,7 +241,10 @@ fn apply_indexed<T: Float, I: Index>(
     }
     let sentinel = T::from_f64(-12345.0);
     let mut out = vec![sentinel; idx.len()];
-    let engine = Engine::new().tile_len(tile).strategy(strategy);
+    let engine = Engine::new()
+        .tile_len(tile)
+        .strategy(strategy)
+        .grouping_path(path);
     let pool = &pools()[threads];
     let result = pool.install(|| {
         if use_plan {
@@ -275,7 +282,7 @@ fn apply_indexed<T: Float, I: Index>(
                     o.to_bits_u64() == one[0].to_bits_u64() || (o.is_nan() && one[0].is_nan());
                 assert!(
                     same,
-                    "position {p}: {}({v:?}) gave {o:?}, reference {:?} (bits {:#x} vs {:#x}; strategy {strategy:?}, tile {tile}, plan {use_plan})",
+                    "position {p}: {}({v:?}) gave {o:?}, reference {:?} (bits {:#x} vs {:#x}; strategy {strategy:?}, path {path:?}, tile {tile}, plan {use_plan})",
                     kernel.name(),
                     one[0],
                     o.to_bits_u64(),

@@ -50,6 +50,12 @@ pub enum Error {
         /// Why not.
         reason: &'static str,
     },
+    /// A forced [`GroupingPath`](crate::GroupingPath) needs instructions this
+    /// CPU does not have.
+    GroupingPathUnavailable {
+        /// The forced path.
+        path: crate::GroupingPath,
+    },
     /// A [`Plan`](crate::Plan) was asked for more functions than it can
     /// number.
     TooManyFunctions {
@@ -122,6 +128,12 @@ impl fmt::Display for Error {
             Error::StrategyUnavailable { strategy, reason } => write!(
                 f,
                 "strategy {strategy:?} cannot be used with this table: {reason}"
+            ),
+            Error::GroupingPathUnavailable { path } => write!(
+                f,
+                "the {path:?} grouping path needs instructions this CPU does not have \
+                 (available: {:?})",
+                crate::GroupingPath::available()
             ),
             Error::TooManyFunctions { k, max } => {
                 write!(f, "a plan supports at most {max} functions, got {k}")

@@ -126,7 +126,7 @@ mod simd_info;
 mod strategy;
 mod table;
 
-pub use engine::{CacheSizes, Engine, Plan, cache_sizes};
+pub use engine::{CacheSizes, Engine, GroupingPath, Plan, cache_sizes};
 pub use error::Error;
 pub use float::Float;
 pub use index::Index;

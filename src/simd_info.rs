@@ -39,6 +39,20 @@ impl SimdInfo {
             .collect()
     }
 
+    /// The instruction-set path the grouping passes take on this CPU: unlike
+    /// the kernels, they choose it at run time, whatever the build (see
+    /// [`GroupingPath`](crate::GroupingPath)).
+    ///
+    /// # Examples
+    /// ```
+    /// let info = splitapply::simd_info();
+    /// println!("grouping passes: {:?}", info.grouping_path());
+    /// assert!(info.grouping_path().is_available());
+    /// ```
+    pub fn grouping_path(&self) -> crate::GroupingPath {
+        crate::GroupingPath::detected()
+    }
+
     /// Features compiled in.
     pub fn compiled(&self) -> Vec<&'static str> {
         self.features
@@ -98,6 +112,11 @@ impl fmt::Display for SimdInfo {
         writeln!(f, "arch: {}", self.arch)?;
         writeln!(f, "compiled for: {}", self.compiled().join(" "))?;
         writeln!(f, "CPU supports: {}", self.available().join(" "))?;
+        writeln!(
+            f,
+            "grouping passes: {:?} (chosen at run time)",
+            self.grouping_path()
+        )?;
         if let Some(w) = self.warning() {
             writeln!(f, "WARNING: {w}")?;
         }

@@ -10,7 +10,7 @@ use common::{DISTS, Dist, assert_bitwise_eq, indices, reference, rng};
 use rand::RngExt;
 use rand::rngs::StdRng;
 use splitapply::kernels::{Affine, BUILTIN_KERNELS, Exp, KernelSpec, Poly, Spline, Sqrt};
-use splitapply::{Engine, Error, Float, FuncTable, Index, Plan, Strategy};
+use splitapply::{Engine, Error, Float, FuncTable, GroupingPath, Index, Plan, Strategy};
 
 /// A table of `k` functions cycling through every built-in kernel of the
 /// registry (its sample instances), two closures, and a spline with
@@ -234,12 +234,27 @@ fn check_case<T: Float, I: Index>(
     context: &str,
 ) {
     let want = reference(table, idx, x);
+    // Every strategy on the detected grouping path; the grouping strategies
+    // on every other path this CPU has.
+    let detected = GroupingPath::detected();
+    let mut runs: Vec<(Strategy, GroupingPath)> =
+        STRATEGIES.iter().map(|&s| (s, detected)).collect();
+    for path in GroupingPath::available() {
+        if path != detected {
+            for s in [Strategy::Auto, Strategy::Bucket, Strategy::BucketByType] {
+                runs.push((s, path));
+            }
+        }
+    }
     for &tile in tiles {
         for pool in pools {
             let threads = pool.current_num_threads();
-            for strategy in STRATEGIES {
-                let ctx = format!("{context} tile={tile} threads={threads} {strategy:?}");
-                let engine = Engine::new().tile_len(tile).strategy(strategy);
+            for &(strategy, path) in &runs {
+                let ctx = format!("{context} tile={tile} threads={threads} {strategy:?} {path:?}");
+                let engine = Engine::new()
+                    .tile_len(tile)
+                    .strategy(strategy)
+                    .grouping_path(path);
                 let sentinel = T::from_f64(-7.0);
                 let mut out = vec![sentinel; x.len()];
                 let result = pool.install(|| engine.apply_into(table, idx, x, &mut out));

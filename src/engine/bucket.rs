@@ -1,31 +1,49 @@
-//! The bucket strategy for one tile: the grouping passes
-//! (`grouping.rs`) by function number, one kernel call per segment, and the
-//! combine; and the two-function form, which fills one buffer from both
-//! ends and needs neither histogram nor stored slots.
+//! The bucket strategy for one tile: the points grouped by function, one
+//! kernel call per segment, and the results put back. Tables of at most
+//! [`MAX_GROUPS`] functions use the partition passes (`partition/`), the
+//! others the counting-sort passes (`grouping.rs`).
 
 use super::grouping::{Grouping, combine};
+use super::partition::{self, GroupingPath, MAX_GROUPS};
 use crate::float::Float;
 use crate::index::Index;
 use crate::table::Functions;
 
 /// Per-worker scratch for the bucket passes, allocated once and reused for
-/// every tile the worker processes.
-pub(super) struct BucketScratch<T> {
-    grouping: Grouping,
-    /// Gathered values, grouped by function.
-    buf: Vec<T>,
-    /// `dest[p]` is where the tile's point `p` went in `buf` (empty for
-    /// `k = 2`, whose two-ended passes store no slots).
-    dest: Vec<u32>,
+/// every tile the worker processes: the partition passes for tables of at
+/// most [`MAX_GROUPS`] functions, the counting-sort passes for the rest.
+pub(super) enum BucketScratch<T> {
+    Few {
+        path: GroupingPath,
+        /// Each point's function, as a partition id.
+        ids: Vec<u8>,
+        /// The functions' segments.
+        buf: Vec<T>,
+    },
+    Many {
+        grouping: Grouping,
+        /// Gathered values, grouped by function.
+        buf: Vec<T>,
+        /// `dest[p]` is where the tile's point `p` went in `buf`.
+        dest: Vec<u32>,
+    },
 }
 
 impl<T: Float> BucketScratch<T> {
     /// Scratch for tiles of up to `tile_len` points and `k` functions.
-    pub(super) fn new(k: usize, tile_len: usize) -> Self {
-        BucketScratch {
-            grouping: Grouping::new(k, tile_len),
-            buf: vec![T::ZERO; tile_len],
-            dest: vec![0; if k == 2 { 0 } else { tile_len }],
+    pub(super) fn new(k: usize, tile_len: usize, path: GroupingPath) -> Self {
+        if k <= MAX_GROUPS {
+            BucketScratch::Few {
+                path,
+                ids: vec![0; tile_len],
+                buf: vec![T::ZERO; partition::buffer_len(tile_len, k)],
+            }
+        } else {
+            BucketScratch::Many {
+                grouping: Grouping::new(k, tile_len),
+                buf: vec![T::ZERO; tile_len],
+                dest: vec![0; tile_len],
+            }
         }
     }
 
@@ -42,69 +60,35 @@ impl<T: Float> BucketScratch<T> {
         out: &mut [T],
     ) {
         let n = idx.len();
-        debug_assert!(x.len() == n && out.len() == n && n <= self.buf.len());
-        let buf = &mut self.buf[..n];
-        if functions.len() == 2 {
-            return two_way_tile(functions, idx, x, out, buf);
+        debug_assert!(x.len() == n && out.len() == n);
+        match self {
+            BucketScratch::Few { path, ids, buf } => {
+                let k = functions.len();
+                let ids = &mut ids[..n];
+                // Clamped: an index changed under the call gives a wrong
+                // value, never a wrong access.
+                let last = k.saturating_sub(1);
+                for (id, &i) in ids.iter_mut().zip(idx) {
+                    *id = i.to_usize().min(last) as u8;
+                }
+                let segments = partition::partition(*path, ids, k, x, buf, None);
+                segments.each(|j, segment| functions.eval_in_place(j, &mut buf[segment]));
+                partition::combine(ids, &segments, buf, out);
+            }
+            BucketScratch::Many {
+                grouping,
+                buf,
+                dest,
+            } => {
+                let buf = &mut buf[..n];
+                let dest = &mut dest[..n];
+                grouping.group_and_gather(idx, x, buf, dest);
+                // 4. One kernel call per segment.
+                grouping.segments(|j, segment| functions.eval_in_place(j, &mut buf[segment]));
+                // 5. Combine.
+                combine(dest, buf, out);
+            }
         }
-        let dest = &mut self.dest[..n];
-        self.grouping.group_and_gather(idx, x, buf, dest);
-
-        // 4. One kernel call per segment.
-        self.grouping
-            .segments(|j, segment| functions.eval_in_place(j, &mut buf[segment]));
-
-        // 5. Combine.
-        combine(dest, buf, out);
-    }
-}
-
-/// The bucket passes for `k = 2`, in two passes instead of four: function
-/// 0's points fill `buf` from the front and function 1's from the back, so
-/// the segment boundary needs no histogram; and the combine walks `idx`
-/// again with the same two cursors, so no slot is stored per point. Each
-/// point is still evaluated alone by its own function's kernel call over
-/// its segment, so the bits are those of every other path.
-fn two_way_tile<T: Float, I: Index>(
-    functions: Functions<'_, T>,
-    idx: &[I],
-    x: &[T],
-    out: &mut [T],
-    buf: &mut [T],
-) {
-    let n = idx.len();
-    let Some(last) = n.checked_sub(1) else {
-        return;
-    };
-    // Both ends are written for every point; the end whose cursor does not
-    // move is overwritten later (until the cursors meet, both lie in the
-    // unfilled middle). The clamps keep every access in bounds even if
-    // `idx` changes under the call (see the module doc).
-    let (mut front, mut back) = (0usize, last);
-    for (&i, &v) in idx.iter().zip(x) {
-        let second = usize::from(i.raw() != 0);
-        buf[front.min(last)] = v;
-        buf[back.min(last)] = v;
-        front += 1 - second;
-        back = back.wrapping_sub(second);
-    }
-    let split = front.min(n);
-    let (first, second) = buf.split_at_mut(split);
-    // Kernels are never called on an empty segment, as on every other path.
-    if !first.is_empty() {
-        functions.eval_in_place(0, first);
-    }
-    if !second.is_empty() {
-        functions.eval_in_place(1, second);
-    }
-    let (mut front, mut back) = (0usize, last);
-    for (o, &i) in out.iter_mut().zip(idx) {
-        let second = usize::from(i.raw() != 0);
-        let from_back = buf[back.min(last)];
-        let from_front = buf[front.min(last)];
-        *o = if second == 1 { from_back } else { from_front };
-        front += 1 - second;
-        back = back.wrapping_sub(second);
     }
 }
 
@@ -128,17 +112,23 @@ mod tests {
         let table = table(k);
         let functions = table.functions();
         let x: Vec<f64> = (0..idx.len()).map(|i| i as f64).collect();
-        let mut scratch = BucketScratch::new(k, tile_len);
-        let mut out = vec![f64::NAN; idx.len()];
-        for ((i, x), o) in idx
-            .chunks(tile_len)
-            .zip(x.chunks(tile_len))
-            .zip(out.chunks_mut(tile_len))
-        {
-            scratch.run_tile(functions, i, x, o);
-        }
-        for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
-            assert_eq!(o, p as f64 * 10.0 + j as f64, "k={k} tile={tile_len} p={p}");
+        for path in GroupingPath::available() {
+            let mut scratch = BucketScratch::new(k, tile_len, path);
+            let mut out = vec![f64::NAN; idx.len()];
+            for ((i, x), o) in idx
+                .chunks(tile_len)
+                .zip(x.chunks(tile_len))
+                .zip(out.chunks_mut(tile_len))
+            {
+                scratch.run_tile(functions, i, x, o);
+            }
+            for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
+                assert_eq!(
+                    o,
+                    p as f64 * 10.0 + j as f64,
+                    "{path:?} k={k} tile={tile_len} p={p}"
+                );
+            }
         }
     }
 
@@ -153,7 +143,7 @@ mod tests {
     }
 
     #[test]
-    fn two_functions_fill_from_both_ends() {
+    fn few_functions_are_partitioned() {
         let idx: Vec<u32> = (0..41u32).map(|i| (i * 5 + i / 3) % 2).collect();
         for tile in [1, 2, 7, 41] {
             check(2, tile, &idx);
@@ -161,5 +151,12 @@ mod tests {
         check(2, 8, &[0; 9]);
         check(2, 8, &[1; 9]);
         check(2, 3, &[1, 0, 0, 1, 1]);
+        // Up to the partition's limit, and one past it (counting sort).
+        for k in [3u32, 8, 16, 17] {
+            let idx: Vec<u32> = (0..300u32).map(|i| (i * 7 + i / 5) % k).collect();
+            for tile in [1, 9, 64, 300] {
+                check(k as usize, tile, &idx);
+            }
+        }
     }
 }

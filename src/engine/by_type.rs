@@ -5,6 +5,7 @@
 //! points' positions in their group, the closure body inlined.
 
 use super::grouping::{Grouping, combine};
+use super::partition::{self, GroupingPath};
 use crate::float::Float;
 use crate::index::Index;
 use crate::table::Functions;
@@ -12,6 +13,9 @@ use crate::table::Functions;
 /// Per-worker scratch for the by-type strategy, allocated once and reused
 /// for every tile of the worker.
 pub(super) struct ByTypeScratch<T> {
+    /// The partition passes for at most [`partition::MAX_GROUPS`] groups,
+    /// else the counting-sort passes.
+    few: Option<GroupingPath>,
     grouping: Grouping,
     /// Per point of the tile: its group, and its position in the group.
     groups: Vec<u8>,
@@ -19,6 +23,7 @@ pub(super) struct ByTypeScratch<T> {
     /// Gathered values and their positions, grouped by group.
     buf: Vec<T>,
     buf_positions: Vec<u32>,
+    /// The counting-sort passes' slots (empty on the partition passes).
     dest: Vec<u32>,
 }
 
@@ -27,16 +32,22 @@ pub(super) const MAX_GROUPS: usize = 256;
 
 impl<T: Float> ByTypeScratch<T> {
     /// Scratch for tiles of up to `tile_len` points and `groups` groups
-    /// (at most [`MAX_GROUPS`]).
-    pub(super) fn new(groups: usize, tile_len: usize) -> Self {
+    /// (at most [`MAX_GROUPS`]), partitioned on `path` when they are few.
+    pub(super) fn new(groups: usize, tile_len: usize, path: GroupingPath) -> Self {
         assert!(groups <= MAX_GROUPS, "group numbers are u8");
+        let few = (groups <= partition::MAX_GROUPS).then_some(path);
+        let buf_len = match few {
+            Some(_) => partition::buffer_len(tile_len, groups),
+            None => tile_len,
+        };
         ByTypeScratch {
-            grouping: Grouping::new(groups, tile_len),
+            few,
+            grouping: Grouping::new(if few.is_some() { 0 } else { groups }, tile_len),
             groups: vec![0; tile_len],
             positions: vec![0; tile_len],
-            buf: vec![T::ZERO; tile_len],
-            buf_positions: vec![0; tile_len],
-            dest: vec![0; tile_len],
+            buf: vec![T::ZERO; buf_len],
+            buf_positions: vec![0; buf_len],
+            dest: vec![0; if few.is_some() { 0 } else { tile_len }],
         }
     }
 
@@ -51,13 +62,36 @@ impl<T: Float> ByTypeScratch<T> {
         out: &mut [T],
     ) {
         let n = idx.len();
-        debug_assert!(x.len() == n && out.len() == n && n <= self.buf.len());
+        debug_assert!(x.len() == n && out.len() == n && n <= self.groups.len());
         let groups = &mut self.groups[..n];
         let positions = &mut self.positions[..n];
+        groups_and_positions(functions, idx, groups, positions);
+        let stream = |g: usize, positions: &[u32], xs: &mut [T]| {
+            functions
+                .group(g)
+                .closures()
+                .expect("the by-type strategy runs only on tables of closures")
+                .stream_in_place(positions, xs)
+        };
+        if let Some(path) = self.few {
+            let (buf, buf_positions) = (&mut self.buf[..], &mut self.buf_positions[..]);
+            let count = functions.group_count();
+            let segments = partition::partition(
+                path,
+                groups,
+                count,
+                x,
+                buf,
+                Some((positions, buf_positions)),
+            );
+            segments
+                .each(|g, segment| stream(g, &buf_positions[segment.clone()], &mut buf[segment]));
+            partition::combine(groups, &segments, buf, out);
+            return;
+        }
         let buf = &mut self.buf[..n];
         let buf_positions = &mut self.buf_positions[..n];
         let dest = &mut self.dest[..n];
-        groups_and_positions(functions, idx, groups, positions);
         self.grouping.count(&*groups);
         let values = x.iter().copied().zip(positions.iter().copied());
         self.grouping
@@ -65,13 +99,8 @@ impl<T: Float> ByTypeScratch<T> {
                 buf[slot] = v;
                 buf_positions[slot] = p;
             });
-        self.grouping.segments(|g, segment| {
-            functions
-                .group(g)
-                .closures()
-                .expect("the by-type strategy runs only on tables of closures")
-                .stream_in_place(&buf_positions[segment.clone()], &mut buf[segment])
-        });
+        self.grouping
+            .segments(|g, segment| stream(g, &buf_positions[segment.clone()], &mut buf[segment]));
         combine(dest, buf, out);
     }
 }
@@ -122,18 +151,30 @@ mod tests {
         };
         let idx: Vec<u32> = (0..100u32).map(|p| (p * 5 + p / 7) % 12).collect();
         let x: Vec<f64> = (0..100).map(|p| p as f64 * 0.25).collect();
-        for tile_len in [1, 7, 64, 100] {
-            let mut scratch = ByTypeScratch::new(3, tile_len);
-            let mut out = vec![f64::NAN; 100];
-            for ((i, x), o) in idx
-                .chunks(tile_len)
-                .zip(x.chunks(tile_len))
-                .zip(out.chunks_mut(tile_len))
-            {
-                scratch.run_tile(table.functions(), i, x, o);
-            }
-            for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
-                assert_eq!(o, want(j, x[p]), "tile {tile_len} point {p}");
+        // Every partition path, and the counting-sort passes (which the
+        // engine uses above 16 groups).
+        let paths = GroupingPath::available().into_iter().map(Some);
+        for few in paths.chain([None]) {
+            for tile_len in [1, 7, 64, 100] {
+                let mut scratch = ByTypeScratch::new(3, tile_len, GroupingPath::Portable);
+                if let Some(path) = few {
+                    scratch = ByTypeScratch::new(3, tile_len, path);
+                } else {
+                    scratch.few = None;
+                    scratch.grouping = Grouping::new(3, tile_len);
+                    scratch.dest = vec![0; tile_len];
+                }
+                let mut out = vec![f64::NAN; 100];
+                for ((i, x), o) in idx
+                    .chunks(tile_len)
+                    .zip(x.chunks(tile_len))
+                    .zip(out.chunks_mut(tile_len))
+                {
+                    scratch.run_tile(table.functions(), i, x, o);
+                }
+                for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
+                    assert_eq!(o, want(j, x[p]), "{few:?} tile {tile_len} point {p}");
+                }
             }
         }
     }

@@ -33,6 +33,7 @@ use crate::table::{ClosureStream, FuncTable, Functions};
 
 use super::bucket::BucketScratch;
 use super::by_type::{ByTypeScratch, MAX_GROUPS};
+use super::partition::GroupingPath;
 use super::runs;
 use super::select::SelectScratch;
 use crate::table::run_loop::ShortRuns;
@@ -176,6 +177,8 @@ pub(super) fn choose_for_call<T: Float>(
 /// use and reused for every later tile of the worker.
 pub(super) struct TileWorker<'a, T: Float> {
     functions: Functions<'a, T>,
+    /// The instruction-set path of the partition passes.
+    path: GroupingPath,
     /// `Auto`, `Bucket`, `BucketByType`, `Runs`, `Select` or
     /// `SelectByType` (the streaming strategies are settled per call).
     strategy: Strategy,
@@ -195,6 +198,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         strategy: Strategy,
         eligible: Eligible,
         tile_len: usize,
+        path: GroupingPath,
     ) -> Self {
         let eligible = Eligible {
             bucket_by_type: eligible.bucket_by_type
@@ -204,6 +208,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         };
         TileWorker {
             functions,
+            path,
             strategy,
             eligible,
             tile_len,
@@ -239,7 +244,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
 
     /// Evaluates with `Select`, `SelectByType`, `BucketByType` or `Bucket`.
     fn run_with<I: Index>(&mut self, choice: TileChoice, idx: &[I], x: &[T], out: &mut [T]) {
-        let (functions, tile_len) = (self.functions, self.tile_len);
+        let (functions, tile_len, path) = (self.functions, self.tile_len, self.path);
         match choice {
             TileChoice::Select => self
                 .select
@@ -251,11 +256,11 @@ impl<'a, T: Float> TileWorker<'a, T> {
                 .by_type(functions, idx, x, out),
             TileChoice::BucketByType => self
                 .by_type
-                .get_or_insert_with(|| ByTypeScratch::new(functions.group_count(), tile_len))
+                .get_or_insert_with(|| ByTypeScratch::new(functions.group_count(), tile_len, path))
                 .run_tile(functions, idx, x, out),
             _ => self
                 .bucket
-                .get_or_insert_with(|| BucketScratch::new(functions.len(), tile_len))
+                .get_or_insert_with(|| BucketScratch::new(functions.len(), tile_len, path))
                 .run_tile(functions, idx, x, out),
         }
     }

@@ -58,12 +58,14 @@ mod cache;
 mod choose;
 mod fused;
 mod grouping;
+mod partition;
 mod plan;
 mod runs;
 mod select;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
+pub use partition::GroupingPath;
 pub use plan::Plan;
 
 use crate::alloc;
@@ -104,6 +106,8 @@ pub struct Engine {
     /// Points per tile; 0 means automatic.
     tile_len: usize,
     strategy: Strategy,
+    /// `None`: the detected path.
+    grouping_path: Option<GroupingPath>,
 }
 
 impl Engine {
@@ -112,6 +116,7 @@ impl Engine {
         Engine {
             tile_len: 0,
             strategy: Strategy::Auto,
+            grouping_path: None,
         }
     }
 
@@ -125,6 +130,31 @@ impl Engine {
     /// [`Error::StrategyUnavailable`].
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// Forces the instruction-set path of the grouping passes (default:
+    /// [`GroupingPath::detected`], the fastest this CPU offers). Results do
+    /// not depend on it; it exists for benchmarks and tests. A path the CPU
+    /// cannot run makes `apply_into` return
+    /// [`Error::GroupingPathUnavailable`].
+    ///
+    /// # Examples
+    /// ```
+    /// use splitapply::{Engine, FuncTable, GroupingPath};
+    /// let mut table = FuncTable::<f64>::new();
+    /// table.push_fn(|x| x + 1.0);
+    /// table.push_fn(|x| x * 3.0);
+    /// let (idx, x) = ([1u8, 0, 1], [1.0, 2.0, 3.0]);
+    /// for path in GroupingPath::available() {
+    ///     let mut out = [0.0; 3];
+    ///     Engine::new().grouping_path(path).apply_into(&table, &idx, &x, &mut out)?;
+    ///     assert_eq!(out, [3.0, 3.0, 9.0]);
+    /// }
+    /// # Ok::<(), splitapply::Error>(())
+    /// ```
+    pub fn grouping_path(mut self, path: GroupingPath) -> Self {
+        self.grouping_path = Some(path);
         self
     }
 
@@ -156,6 +186,8 @@ impl Engine {
     /// - [`Error::EmptyTable`] when the table is empty and `idx` is not;
     /// - [`Error::StrategyUnavailable`] when a forced strategy cannot be used
     ///   with this table;
+    /// - [`Error::GroupingPathUnavailable`] when a forced grouping path
+    ///   needs instructions this CPU lacks;
     /// - [`Error::IndexOutOfRange`] for the first index that is negative or
     ///   `>= table.len()`;
     /// - [`Error::AllocationFailed`] when a worker's scratch, sized by the
@@ -174,6 +206,10 @@ impl Engine {
         if table.is_empty() {
             return Err(Error::EmptyTable { len: idx.len() });
         }
+        let path = match self.grouping_path {
+            Some(path) => path.checked()?,
+            None => GroupingPath::detected(),
+        };
         let call = choose::choose_for_call(self.strategy, table)?;
         index::validate(idx, table.len())?;
         let tile = self.effective_tile_len::<T, I>().min(idx.len());
@@ -205,7 +241,7 @@ impl Engine {
                 idx,
                 x,
                 out,
-                || TileWorker::new(table.functions(), strategy, eligible, tile),
+                || TileWorker::new(table.functions(), strategy, eligible, tile, path),
                 |worker, _, idx, x, out| worker.run(idx, x, out),
             ),
         }

@@ -9,22 +9,24 @@
 //! valgrind --tool=callgrind target/release/passes W8 bucket 16384 11
 //! ```
 //!
-//! Arguments: WORKLOAD STRATEGY N REPS. The difference of the two totals,
+//! Arguments: WORKLOAD STRATEGY N REPS [PATH]. The difference of the two totals,
 //! divided by 10 * N, is the apply's instructions per point, with the
 //! set-up (building the table and the input) cancelled out. STRATEGY is
 //! `auto`, `bucket`, `bucket_by_type`, `runs`, `select`,
 //! `select_by_type`, `stream_family`, `stream_closures` or `plan` (a reused
-//! `Plan`, built outside the repeats). Without valgrind
-//! the driver prints the median time per point of the repeats.
+//! `Plan`, built outside the repeats). PATH forces the grouping passes'
+//! instruction-set path (`portable`, `avx2`, `avx512`; default: the
+//! detected one; valgrind runs no AVX-512). Without valgrind the driver
+//! prints the median time per point of the repeats.
 
 use std::time::Instant;
 
-use splitapply::{Engine, Plan, Strategy};
+use splitapply::{Engine, GroupingPath, Plan, Strategy};
 use splitapply_workloads::{NAMES, workload};
 
 fn usage() -> ! {
     eprintln!(
-        "usage: passes WORKLOAD STRATEGY N REPS\n  WORKLOAD: one of {}\n  STRATEGY: \
+        "usage: passes WORKLOAD STRATEGY N REPS [portable|avx2|avx512]\n  WORKLOAD: one of {}\n  STRATEGY: \
          auto|bucket|bucket_by_type|runs|select|select_by_type|stream_family|stream_closures|plan",
         NAMES.join(", ")
     );
@@ -33,8 +35,17 @@ fn usage() -> ! {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [name, strategy, n, reps] = &args[..] else {
-        usage()
+    let (name, strategy, n, reps, path) = match &args[..] {
+        [name, strategy, n, reps] => (name, strategy, n, reps, None),
+        [name, strategy, n, reps, path] => (name, strategy, n, reps, Some(path.as_str())),
+        _ => usage(),
+    };
+    let path = match path {
+        None => GroupingPath::detected(),
+        Some("portable") => GroupingPath::Portable,
+        Some("avx2") => GroupingPath::Avx2,
+        Some("avx512") => GroupingPath::Avx512,
+        Some(_) => usage(),
     };
     let n: usize = n.parse().unwrap_or_else(|_| usage());
     let reps: usize = reps.parse().unwrap_or_else(|_| usage());
@@ -68,6 +79,7 @@ fn main() {
                 Some(plan) => plan.apply_into(&w.table, &w.x, &mut out),
                 None => Engine::new()
                     .strategy(strategy)
+                    .grouping_path(path)
                     .apply_into(&w.table, &w.idx, &w.x, &mut out),
             }
             .unwrap_or_else(|e| {
@@ -81,7 +93,7 @@ fn main() {
     let checksum: f64 = out.iter().sum();
     match times.get(times.len() / 2) {
         Some(t) => println!(
-            "{name} {} n={n}: {t:.3} ns/point (checksum {checksum:e})",
+            "{name} {} {path:?} n={n}: {t:.3} ns/point (checksum {checksum:e})",
             args[1]
         ),
         None => println!("{name} {} n={n}: no repeats", args[1]),
