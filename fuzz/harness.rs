@@ -66,6 +66,9 @@ fn pools() -> &'static [rayon::ThreadPool; 3] {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Affine,
+    Clamp,
+    /// A polynomial, by number of coefficients.
+    Poly(usize),
     /// A pure kernel type without parameters, by type.
     Parameterless(u8),
     /// A closure pushed with `push_fn`, by closure expression (type).
@@ -107,9 +110,15 @@ fn push_kernel<T: Float>(table: &mut FuncTable<T>, b: &mut Bytes) -> Kind {
             }
         })
         .collect();
-    let pushed = KernelSpec::from_params(info.name, params).and_then(|spec| spec.push_to(table));
-    match pushed {
+    let spec = KernelSpec::from_params(info.name, params);
+    let poly_len = match &spec {
+        Ok(KernelSpec::Poly { coeffs }) => coeffs.len(),
+        _ => 0,
+    };
+    match spec.and_then(|spec| spec.push_to(table)) {
         Ok(_) if info.name == "affine" => Kind::Affine,
+        Ok(_) if info.name == "clamp" => Kind::Clamp,
+        Ok(_) if info.name == "poly" => Kind::Poly(poly_len),
         Ok(_) if info.params.is_empty() => Kind::Parameterless(choice as u8),
         Ok(_) => Kind::Other,
         Err(_) => {
@@ -127,12 +136,32 @@ fn allows(kinds: &[Kind], strategy: Strategy) -> bool {
     let mut types: Vec<Kind> = kinds.to_vec();
     types.sort_unstable_by_key(|k| match k {
         Kind::Affine => 0u16,
+        Kind::Clamp => 1,
+        Kind::Poly(_) => 2,
         Kind::Parameterless(t) => 256 + u16::from(*t),
         Kind::Closure(t) => 512 + u16::from(*t),
         Kind::Other => 1024,
     });
     types.dedup();
-    let stream_family = all(|k| k == Kind::Affine);
+    // Polynomials stream when all of a table's have one length, 2 to 6.
+    let poly_lens: Vec<usize> = kinds
+        .iter()
+        .filter_map(|k| match k {
+            Kind::Poly(l) => Some(*l),
+            _ => None,
+        })
+        .collect();
+    let polys_stream = poly_lens
+        .iter()
+        .all(|&l| (2..=6).contains(&l) && l == poly_lens[0]);
+    let stream_family = all(|k| k == Kind::Affine)
+        || all(|k| k == Kind::Clamp)
+        || (polys_stream && all(|k| matches!(k, Kind::Poly(_))));
+    let by_type = kinds.iter().all(|&k| match k {
+        Kind::Poly(_) => polys_stream,
+        Kind::Other => false,
+        _ => true,
+    });
     let stream_closures =
         matches!(first, Some(Kind::Closure(_))) && kinds.iter().all(|&k| Some(k) == first);
     #[allow(deprecated)]
@@ -141,7 +170,7 @@ fn allows(kinds: &[Kind], strategy: Strategy) -> bool {
         Strategy::StreamFamily => stream_family,
         Strategy::StreamClosures => stream_closures,
         Strategy::Fused => stream_family || stream_closures,
-        Strategy::BucketByType | Strategy::Codes => all(|k| matches!(k, Kind::Closure(_))),
+        Strategy::BucketByType | Strategy::Codes => by_type,
         Strategy::SelectByType | Strategy::Blend => {
             types.len() <= 2 && all(|k| matches!(k, Kind::Parameterless(_)))
         }

@@ -13,18 +13,23 @@ pub enum Strategy {
     /// table allows; else per tile `Runs` when runs are long (up to the
     /// point where they stop being long) or `k` dwarfs the tile, `Select`
     /// for tiny `k` with pure kernels, `SelectByType` for tables of two
-    /// parameterless pure kernel types, `BucketByType` for tables of
-    /// closures with too many functions for the tile, otherwise `Bucket`.
+    /// parameterless pure kernel types, `BucketByType` for tables it
+    /// allows with too many functions for the tile, otherwise `Bucket`.
     #[default]
     Auto,
     /// Counting sort into per-function segments, one kernel call per
     /// segment, combine back.
     Bucket,
-    /// Counting sort by Rust type (closure type) rather than by function,
-    /// each type's points then streamed with their own closures' captures.
-    /// Needs every function a closure pushed with
-    /// [`FuncTable::push_fn`](crate::FuncTable::push_fn), of at most 256
-    /// closure types.
+    /// Grouping by Rust type rather than by function, each type's points
+    /// then streamed with their own functions' parameters (a closure's
+    /// captures, a kernel's coefficients) or, for a kernel without
+    /// parameters, mapped. Needs at most 256 types, each one of: closures
+    /// pushed with [`FuncTable::push_fn`](crate::FuncTable::push_fn); a
+    /// kernel family that streams (see [`Strategy::StreamFamily`]); a pure
+    /// kernel without parameters (`Exp`, `Ln`, `Sqrt`, `Sin`, `Cos`,
+    /// `Logistic`). Kernels pushed with
+    /// [`FuncTable::push`](crate::FuncTable::push) (a boxed kernel's type
+    /// is unknown).
     BucketByType,
     /// One kernel call per run of equal indices, in place in `out`.
     Runs,
@@ -40,8 +45,11 @@ pub enum Strategy {
     /// unknown), e.g. 125 `Exp` and 125 `Sqrt`.
     SelectByType,
     /// One streaming pass, each point looking up its own function's
-    /// coefficients. Needs every kernel in one [`Family`](crate::Family)
-    /// (e.g. all `Affine`).
+    /// coefficients. Needs every kernel in one parametric family: all in
+    /// one [`Family`](crate::Family) (all `Affine`, pushed in any way), or
+    /// all `Clamp`, or all `Poly` with the same number of coefficients,
+    /// from 2 to 6, pushed with [`FuncTable::push`](crate::FuncTable::push)
+    /// (longer polynomials run faster bucketed).
     StreamFamily,
     /// One streaming pass, each point running its own closure's inlined
     /// body with its captures. Needs every function a closure of the same

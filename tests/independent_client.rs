@@ -876,6 +876,42 @@ enum Spec {
     Interp(Vec<f64>, Vec<f64>),
 }
 
+/// `Strategy::StreamFamily`'s documented condition: every kernel Affine,
+/// every kernel Clamp, or every kernel a Poly with the same number of
+/// coefficients, from 2 to 6.
+fn documented_family(specs: &[Spec]) -> bool {
+    let poly_len = |s: &Spec| match s {
+        Spec::Poly(c) if (2..=6).contains(&c.len()) => Some(c.len()),
+        _ => None,
+    };
+    !specs.is_empty()
+        && (specs.iter().all(|s| matches!(s, Spec::Affine(..)))
+            || specs.iter().all(|s| matches!(s, Spec::Clamp(..)))
+            || (poly_len(&specs[0]).is_some()
+                && specs.iter().all(|s| poly_len(s) == poly_len(&specs[0]))))
+}
+
+/// `Strategy::BucketByType`'s documented condition for these tables (at
+/// most one closure type, pushed with `push_fn`): every kernel type a
+/// family that streams (Affine, Clamp, Poly of one length from 2 to 6) or a
+/// pure kernel without parameters.
+fn documented_by_type(specs: &[Spec]) -> bool {
+    let polys: Vec<usize> = specs
+        .iter()
+        .filter_map(|s| match s {
+            Spec::Poly(c) => Some(c.len()),
+            _ => None,
+        })
+        .collect();
+    let polys_stream = polys.iter().all(|&l| (2..=6).contains(&l) && l == polys[0]);
+    specs.iter().all(|s| match s {
+        Spec::Affine(..) | Spec::Clamp(..) => true,
+        Spec::Poly(_) => polys_stream,
+        Spec::Exp | Spec::Ln | Spec::Sqrt | Spec::Sin | Spec::Cos | Spec::Logistic => true,
+        Spec::Pow(_) | Spec::Interp(..) => false,
+    })
+}
+
 fn to_t<T: Float>(v: &[f64]) -> Vec<T> {
     v.iter().map(|&e| tf::<T>(e)).collect()
 }
@@ -1017,6 +1053,13 @@ fn kernel_case<T: TestFloat, I: TestIndex>(
     pools: &[(usize, ThreadPool)],
 ) {
     let mut r = StdRng::seed_from_u64(seed);
+    // Bucketing by type and streaming a family follow from the kinds of
+    // the table's functions, as documented on `Strategy`.
+    let avail = Avail {
+        bucket_by_type: documented_by_type(specs),
+        stream_family: avail.stream_family || (!closure_last && documented_family(specs)),
+        ..avail
+    };
     let mut table = FuncTable::<T>::new();
     for (j, s) in specs.iter().enumerate() {
         assert_eq!(

@@ -81,18 +81,26 @@ fn parameterless(name: &str) -> bool {
         .any(|k| k.name == name && k.params.is_empty())
 }
 
-/// What the library should allow: Select for k <= 2 pure tables,
-/// StreamFamily for single-family (affine) tables. Closures are never pure,
-/// and the tables here never hold closures of only one type (which would
-/// stream as closures).
-fn allowed<T: Float>(table: &FuncTable<T>) -> Allowed {
+/// What the library should allow, as documented on `Strategy`: Select for
+/// k <= 2 pure tables; StreamFamily for tables all Affine, all Clamp, or
+/// all Poly of one length from 2 to 6 coefficients (`polys_stream`: the
+/// table's polynomials are such); BucketByType when every type streams
+/// (closures, those families) or is a pure kernel without parameters.
+/// Closures are never pure, and the tables here never hold closures of
+/// only one type (which would stream as closures).
+fn allowed<T: Float>(table: &FuncTable<T>, polys_stream: bool) -> Allowed {
     let all_pure = table.iter().all(|k| k.is_pure());
+    let family =
+        |name: &str| matches!(name, "affine" | "clamp") || (name == "poly" && polys_stream);
+    let first = table.get(0).map(|k| k.name());
     Allowed {
         select: table.len() <= 2 && all_pure,
-        stream_family: table.iter().all(|k| k.family().is_some()),
+        stream_family: first.is_some_and(family) && table.iter().all(|k| Some(k.name()) == first),
         stream_closures: false,
         // Every closure here is pushed with push_fn, of fewer than 256 types.
-        bucket_by_type: table.iter().all(|k| k.name() == "closure"),
+        bucket_by_type: table
+            .iter()
+            .all(|k| k.name() == "closure" || family(k.name()) || parameterless(k.name())),
         select_by_type: {
             let mut types: Vec<&str> = table.iter().map(|k| k.name()).collect();
             types.sort_unstable();
@@ -176,7 +184,7 @@ fn three_closure_types<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
 }
 
 /// `k` functions of two parameterless kernel types (one when `k == 1`):
-/// `SelectByType` for any `k`, and `Select` for `k <= 2`.
+/// `SelectByType` and `BucketByType` for any `k`, and `Select` for `k <= 2`.
 fn parameterless_pair<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
     let mut table = FuncTable::with_capacity(k);
     for j in 0..k {
@@ -186,11 +194,13 @@ fn parameterless_pair<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
             table.push(Exp::new());
         }
     }
+    // Pure kernels without parameters: one function per type, so the
+    // table may also be bucketed by type.
     let allowed = Allowed {
         select: k <= 2,
         stream_family: false,
         stream_closures: false,
-        bucket_by_type: false,
+        bucket_by_type: true,
         select_by_type: true,
     };
     (table, allowed)
@@ -314,8 +324,10 @@ where
     let pools = [pool(1), pool(2), pool(3)];
     let tile = 64;
     for (k, (table, allowed)) in [1usize, 2, 13, 250].into_iter().flat_map(|k| {
+        // The tables' polynomials are the registry's samples, of 9
+        // coefficients: too long to stream.
         let by_kind = |table: FuncTable<T>| {
-            let allowed = allowed(&table);
+            let allowed = allowed(&table, false);
             (table, allowed)
         };
         [
@@ -384,7 +396,7 @@ fn large_inputs_across_tile_lengths_and_threads() {
             let idx: Vec<u32> = convert(&indices(n, 250, dist, &mut r));
             let x = points::<f64>(n, &mut r);
             let ctx = format!("n={n} {dist:?}");
-            let allowed = allowed(&table);
+            let allowed = allowed(&table, false);
             check_case(
                 &table,
                 allowed,
@@ -408,12 +420,13 @@ fn runs_that_stop_mid_tile() {
     let mut two = FuncTable::<f64>::new();
     two.push(Poly::new(vec![1.0, 0.0, -0.5]));
     two.push(Affine::new(0.5, 0.5));
-    for (k, table) in [(2usize, two), (250, mixed_table::<f64>(250))] {
+    // `two`'s polynomial has 3 coefficients: it streams.
+    for (k, table, polys_stream) in [(2usize, two, true), (250, mixed_table::<f64>(250), false)] {
         for n in [3_000usize, 200_000] {
             let idx: Vec<u32> = convert(&indices(n, k, Dist::LongThenShort, &mut r));
             let x = points::<f64>(n, &mut r);
             let ctx = format!("k={k} n={n}");
-            let allowed = allowed(&table);
+            let allowed = allowed(&table, polys_stream);
             check_case(&table, allowed, &idx, &x, &[2_048, 65_536, 0], &pools, &ctx);
         }
     }
@@ -426,7 +439,7 @@ fn huge_k() {
     let pools = [pool(1), pool(3)];
     let tables = [100_000usize, 1_000_000].into_iter().flat_map(|k| {
         let cheap = cheap_table::<f32>(k);
-        let allowed = allowed(&cheap);
+        let allowed = allowed(&cheap, false);
         [
             (k, (cheap, allowed)),
             (k, one_type_closures::<f32>(k)),

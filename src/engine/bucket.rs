@@ -4,8 +4,9 @@
 //! others the counting-sort passes (`grouping.rs`).
 
 use super::grouping::{Grouping, combine};
-use super::partition::{self, GroupingPath, MAX_GROUPS};
+use super::partition::{self, MAX_GROUPS};
 use crate::float::Float;
+use crate::grouping_path::GroupingPath;
 use crate::index::Index;
 use crate::table::Functions;
 

@@ -5,8 +5,9 @@
 //! points' positions in their group, the closure body inlined.
 
 use super::grouping::{Grouping, combine};
-use super::partition::{self, GroupingPath};
+use super::partition;
 use crate::float::Float;
+use crate::grouping_path::GroupingPath;
 use crate::index::Index;
 use crate::table::Functions;
 
@@ -66,12 +67,14 @@ impl<T: Float> ByTypeScratch<T> {
         let groups = &mut self.groups[..n];
         let positions = &mut self.positions[..n];
         groups_and_positions(functions, idx, groups, positions);
+        // A group of one pure function ignores the positions.
         let stream = |g: usize, positions: &[u32], xs: &mut [T]| {
-            functions
-                .group(g)
-                .closures()
-                .expect("the by-type strategy runs only on tables of closures")
-                .stream_in_place(positions, xs)
+            let group = functions.group(g);
+            match (group.streaming(), group.single_pure()) {
+                (Some(s), _) => s.stream_in_place(positions, xs),
+                (None, Some(f)) => f.eval_in_place(xs),
+                (None, None) => unreachable!("bucketing by type needs groups that stream"),
+            }
         };
         if let Some(path) = self.few {
             let (buf, buf_positions) = (&mut self.buf[..], &mut self.buf_positions[..]);

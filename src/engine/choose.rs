@@ -29,13 +29,13 @@ use crate::error::Error;
 use crate::float::Float;
 use crate::index::Index;
 use crate::strategy::Strategy;
-use crate::table::{ClosureStream, FuncTable, Functions};
+use crate::table::{FuncTable, Functions, Streaming};
 
 use super::bucket::BucketScratch;
 use super::by_type::{ByTypeScratch, MAX_GROUPS};
-use super::partition::GroupingPath;
 use super::runs;
 use super::select::SelectScratch;
+use crate::grouping_path::GroupingPath;
 use crate::table::run_loop::ShortRuns;
 
 /// `Auto` takes the runs strategy for a tile when its runs average at least
@@ -93,7 +93,9 @@ impl Eligible {
             select_by_type: groups <= SELECT_MAX_TYPES
                 && functions.groups().all(|g| g.single_pure().is_some()),
             bucket_by_type: groups <= MAX_GROUPS
-                && functions.groups().all(|g| g.closures().is_some()),
+                && functions
+                    .groups()
+                    .all(|g| g.streaming().is_some() || g.single_pure().is_some()),
         }
     }
 }
@@ -102,9 +104,9 @@ impl Eligible {
 pub(super) enum CallStrategy<'t, T: Float> {
     /// One streaming pass over an affine table's coefficients.
     StreamFamily { a: &'t [T], b: &'t [T] },
-    /// One streaming pass of a table's only group, closures whose function
-    /// numbers are their positions in it.
-    StreamClosures { closures: &'t dyn ClosureStream<T> },
+    /// One streaming pass of a table's only group (closures, or a kernel
+    /// family), function numbers being positions in it.
+    StreamGroup { group: &'t dyn Streaming<T> },
     /// Tile by tile: `strategy` forced, or `Auto` to choose per tile.
     PerTile {
         strategy: Strategy,
@@ -122,11 +124,10 @@ pub(super) fn choose_for_call<T: Float>(
 ) -> Result<CallStrategy<'_, T>, Error> {
     let eligible = Eligible::of(table);
     let functions = table.functions();
-    let family = table.properties().affine.as_ref();
-    let closures = match functions.group_count() {
-        1 => functions.group(0).closures(),
-        _ => None,
-    };
+    let affine = table.properties().affine.as_ref();
+    let only = (functions.group_count() == 1).then(|| functions.group(0));
+    let closures = only.and_then(|g| g.closures());
+    let family = only.and_then(|g| g.family());
     let unavailable = |reason: &'static str| Error::StrategyUnavailable { strategy, reason };
     #[allow(deprecated)]
     let stream = matches!(strategy, Strategy::Auto | Strategy::Fused);
@@ -134,19 +135,23 @@ pub(super) fn choose_for_call<T: Float>(
     let stream_closures = stream || strategy == Strategy::StreamClosures;
     #[allow(deprecated)]
     match strategy {
-        _ if stream_family && family.is_some() => {
-            let (a, b) = family.expect("checked");
+        _ if stream_family && affine.is_some() => {
+            let (a, b) = affine.expect("checked");
             Ok(CallStrategy::StreamFamily { a, b })
         }
-        _ if stream_closures && closures.is_some() => Ok(CallStrategy::StreamClosures {
-            closures: closures.expect("checked"),
+        _ if stream_family && family.is_some() => Ok(CallStrategy::StreamGroup {
+            group: family.expect("checked"),
+        }),
+        _ if stream_closures && closures.is_some() => Ok(CallStrategy::StreamGroup {
+            group: closures.expect("checked"),
         }),
         Strategy::Fused => Err(unavailable(
             "it needs every kernel of the table in one family (e.g. all Affine), \
              or every function a closure of one type",
         )),
         Strategy::StreamFamily => Err(unavailable(
-            "it needs every kernel of the table in one family (e.g. all Affine)",
+            "it needs every kernel of the table in one family: all Affine, all Clamp, \
+             or all Poly with the same number of coefficients (at least two)",
         )),
         Strategy::StreamClosures => Err(unavailable(
             "it needs every function a closure of one type, pushed with push_fn",
@@ -159,7 +164,9 @@ pub(super) fn choose_for_call<T: Float>(
                  (e.g. Exp, Ln, Sqrt, Sin, Cos, Logistic)",
         )),
         Strategy::BucketByType | Strategy::Codes if !eligible.bucket_by_type => Err(unavailable(
-            "it needs every function a closure pushed with push_fn, of at most 256 closure types",
+            "it needs at most 256 types of function, each closures pushed with push_fn, \
+             a kernel family that streams (Affine, Clamp, Poly of one length) or a pure \
+             kernel without parameters",
         )),
         Strategy::Blend => Ok(CallStrategy::PerTile {
             strategy: Strategy::SelectByType,

@@ -65,7 +65,6 @@ mod select;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
-pub use partition::GroupingPath;
 pub use plan::Plan;
 
 use crate::alloc;
@@ -74,6 +73,7 @@ use crate::float::Float;
 use crate::index::{self, Index};
 use crate::table::FuncTable;
 
+use crate::grouping_path::GroupingPath;
 use crate::strategy::Strategy;
 use choose::{CallStrategy, TileWorker};
 use tiles::for_each_tile;
@@ -207,7 +207,10 @@ impl Engine {
             return Err(Error::EmptyTable { len: idx.len() });
         }
         let path = match self.grouping_path {
-            Some(path) => path.checked()?,
+            Some(path) if !path.is_available() => {
+                return Err(Error::GroupingPathUnavailable { path });
+            }
+            Some(path) => path,
             None => GroupingPath::detected(),
         };
         let call = choose::choose_for_call(self.strategy, table)?;
@@ -228,13 +231,13 @@ impl Engine {
                 || (),
                 |_, _, idx, x, out| fused::affine_tile(a, b, idx, x, out),
             ),
-            CallStrategy::StreamClosures { closures } => for_each_tile(
+            CallStrategy::StreamGroup { group } => for_each_tile(
                 tile,
                 idx,
                 x,
                 out,
                 || (),
-                |_, _, idx, x, out| closures.stream(index::as_slice(idx), x, out),
+                |_, _, idx, x, out| group.stream(index::as_slice(idx), x, out),
             ),
             CallStrategy::PerTile { strategy, eligible } => for_each_tile(
                 tile,

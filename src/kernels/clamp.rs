@@ -44,17 +44,27 @@ impl<T: Float> Clamp<T> {
         }
         Ok(Clamp { lo, hi })
     }
+
+    /// The lower bound.
+    pub fn lo(&self) -> T {
+        self.lo
+    }
+
+    /// The upper bound.
+    pub fn hi(&self) -> T {
+        self.hi
+    }
 }
 
 impl<T: Float> Kernel<T> for Clamp<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
         let (lo, hi) = (T::splat(self.lo), T::splat(self.hi));
-        map_lanes(xs, |x| clamp(x, lo, hi));
+        map_lanes(xs, |x| clamp_lanes(x, lo, hi));
     }
 
     fn eval(&self, src: &[T], dst: &mut [T]) {
         let (lo, hi) = (T::splat(self.lo), T::splat(self.hi));
-        map_lanes_into(src, dst, |x| clamp(x, lo, hi));
+        map_lanes_into(src, dst, |x| clamp_lanes(x, lo, hi));
     }
 
     fn is_pure(&self) -> bool {
@@ -70,9 +80,11 @@ impl<T: Float> Kernel<T> for Clamp<T> {
     }
 }
 
-/// Comparisons with NaN are false, so NaN lanes stay `x`.
+/// `x` limited to `[lo, hi]` lane by lane, the one arithmetic of `Clamp`
+/// (also per lane, when a table of clamps streams). Comparisons with NaN
+/// are false, so NaN lanes stay `x`.
 #[inline(always)]
-fn clamp<V: FloatVector>(x: V, lo: V, hi: V) -> V {
+pub(crate) fn clamp_lanes<V: FloatVector>(x: V, lo: V, hi: V) -> V {
     let below = x.select_lt(lo, lo, x);
     below.select_gt(hi, hi, below)
 }

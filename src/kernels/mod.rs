@@ -52,6 +52,7 @@ mod spline;
 
 pub use affine::Affine;
 pub use clamp::Clamp;
+pub(crate) use clamp::clamp_lanes;
 pub use elementary::{Cos, Exp, Ln, Logistic, Pow, Sin, Sqrt};
 pub use interp::Interp;
 pub use poly::Poly;

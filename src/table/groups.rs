@@ -22,6 +22,7 @@
 
 use std::any::Any;
 
+use super::families::{self, ParamKernel};
 use super::run_loop::{RunFunctions, ShortRuns, run_while_with};
 use crate::float::Float;
 use crate::index::{Index, IndexSlice};
@@ -68,8 +69,19 @@ pub(crate) trait TypeGroup<T: Float>: Send + Sync {
     ) -> usize;
 
     /// The group as closures that stream, when it is a group of closures.
-    fn closures(&self) -> Option<&dyn ClosureStream<T>> {
+    fn closures(&self) -> Option<&dyn Streaming<T>> {
         None
+    }
+
+    /// The group as a parametric kernel family that streams (`Affine`,
+    /// `Poly` of one length, `Clamp`).
+    fn family(&self) -> Option<&dyn Streaming<T>> {
+        None
+    }
+
+    /// The group as anything that streams.
+    fn streaming(&self) -> Option<&dyn Streaming<T>> {
+        self.closures().or_else(|| self.family())
     }
 
     /// The group's one function, when every function of the group is the
@@ -81,9 +93,11 @@ pub(crate) trait TypeGroup<T: Float>: Send + Sync {
     }
 }
 
-/// A group of closures of one type, evaluated point by point: each point
-/// looks up its closure's captures and runs the inlined body.
-pub(crate) trait ClosureStream<T>: Send + Sync {
+/// A group whose points can be evaluated point by point, each with its own
+/// function's parameters, without grouping by function: closures of one
+/// type (each point looks up its closure's captures and runs the inlined
+/// body), or a parametric kernel family (`families.rs`).
+pub(crate) trait Streaming<T>: Send + Sync {
     /// `out[i] = f_{idx[i]}(x[i])`, where `idx` holds positions in this
     /// group (validated).
     fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]);
@@ -101,6 +115,32 @@ pub(crate) struct KernelGroup<K> {
 /// Closures of one type `F`: they can stream.
 pub(crate) struct ClosureGroup<F> {
     pub(crate) items: Vec<FnKernel<F>>,
+}
+
+/// Functions of one parametric kernel type `K`: they stream while every
+/// one of them packs with the first (see `families.rs`).
+pub(crate) struct FamilyGroup<T: Float, K: ParamKernel<T>> {
+    pub(crate) items: Vec<K>,
+    pub(crate) params: K::Params,
+    pub(crate) streams: bool,
+}
+
+impl<T: Float, K: ParamKernel<T>> FamilyGroup<T, K> {
+    /// Appends a function.
+    pub(crate) fn push(&mut self, kernel: K) {
+        self.streams &= K::pack(&mut self.params, &kernel);
+        self.items.push(kernel);
+    }
+}
+
+impl<T: Float, K: ParamKernel<T>> Default for FamilyGroup<T, K> {
+    fn default() -> Self {
+        FamilyGroup {
+            items: Vec::new(),
+            params: K::Params::default(),
+            streams: true,
+        }
+    }
 }
 
 impl<K> Default for KernelGroup<K> {
@@ -225,12 +265,12 @@ impl<T: Float, K: Kernel<T> + 'static> TypeGroup<T> for KernelGroup<K> {
 impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> TypeGroup<T> for ClosureGroup<F> {
     group_methods!();
 
-    fn closures(&self) -> Option<&dyn ClosureStream<T>> {
+    fn closures(&self) -> Option<&dyn Streaming<T>> {
         Some(self)
     }
 }
 
-impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> ClosureStream<T> for ClosureGroup<F> {
+impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> Streaming<T> for ClosureGroup<F> {
     fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
         with_index_slice!(idx, |idx| stream_closures(&self.items, idx, x, out))
     }
@@ -242,6 +282,31 @@ impl<T: Float, F: Fn(T) -> T + Send + Sync + 'static> ClosureStream<T> for Closu
         for (v, &p) in xs.iter_mut().zip(positions) {
             *v = self.items[(p as usize).min(last)].call(*v);
         }
+    }
+}
+
+impl<T: Float, K: ParamKernel<T>> TypeGroup<T> for FamilyGroup<T, K> {
+    group_methods!();
+
+    fn family(&self) -> Option<&dyn Streaming<T>> {
+        self.streams.then_some(self as &dyn Streaming<T>)
+    }
+}
+
+impl<T: Float, K: ParamKernel<T>> Streaming<T> for FamilyGroup<T, K> {
+    fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
+        let count = self.items.len();
+        with_index_slice!(idx, |idx| families::stream::<T, K, _>(
+            &self.params,
+            count,
+            idx,
+            x,
+            out
+        ))
+    }
+
+    fn stream_in_place(&self, positions: &[u32], xs: &mut [T]) {
+        families::stream_in_place::<T, K>(&self.params, self.items.len(), positions, xs)
     }
 }
 

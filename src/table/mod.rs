@@ -1,17 +1,19 @@
 //! Storage: [`FuncTable`], the `k` functions that indices refer to.
 //!
 //! The table keeps each function in the group of its Rust type
-//! (`groups.rs`), and remembers for function `j` which group and which
+//! (`groups.rs`; the parametric kernel families' groups keep a packed copy
+//! of their parameters, `families.rs`), and remembers for function `j` which group and which
 //! position in it ([`Entry`]). The engine reads the table through its view
 //! ([`Functions`], `view.rs`) and the properties kept up to date on every
 //! push ([`TableProperties`]); the runs loop that each group instantiates
 //! for itself is `run_loop.rs`. Nothing here depends on the engine.
 
+mod families;
 mod groups;
 pub(crate) mod run_loop;
 mod view;
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, TryReserveError};
 use std::fmt;
 use std::ops::Range;
@@ -19,9 +21,11 @@ use std::ops::Range;
 use crate::error::Error;
 use crate::float::Float;
 use crate::kernel::{Family, FnKernel, Kernel};
+use crate::kernels::{Affine, Clamp, Poly};
 
-use groups::{ClosureGroup, KernelGroup};
-pub(crate) use groups::{ClosureStream, TypeGroup};
+use families::ParamKernel;
+use groups::{ClosureGroup, FamilyGroup, KernelGroup};
+pub(crate) use groups::{Streaming, TypeGroup};
 pub(crate) use view::{Entry, Functions};
 
 /// An ordered table of `k` functions; index `j` in `idx` selects entry `j`.
@@ -146,34 +150,77 @@ impl<T: Float> FuncTable<T> {
         self.properties
             .try_reserve(n)
             .map_err(|_| failed(2 * std::mem::size_of::<T>()))?;
-        match self.group_of_type.get(&TypeId::of::<KernelGroup<K>>()) {
-            Some(&g) => self.groups[g as usize]
-                .as_any_mut()
-                .downcast_mut::<KernelGroup<K>>()
-                .expect("the group of a type holds that type's functions")
-                .items
-                .try_reserve(n)
-                .map_err(|_| failed(std::mem::size_of::<K>()))?,
-            None if n > 0 => {
-                // A new group is installed only once its memory is had, so
-                // a refused call leaves no empty group behind.
-                let mut items = Vec::new();
-                items
-                    .try_reserve(n)
-                    .map_err(|_| failed(std::mem::size_of::<K>()))?;
-                self.install_group(KernelGroup::<K> { items });
-            }
-            None => {}
-        }
+        let reserved = if is::<K, Affine<T>>() {
+            self.try_reserve_family::<Affine<T>>(n)
+        } else if is::<K, Poly<T>>() {
+            self.try_reserve_family::<Poly<T>>(n)
+        } else if is::<K, Clamp<T>>() {
+            self.try_reserve_family::<Clamp<T>>(n)
+        } else {
+            self.try_reserve_group::<KernelGroup<K>>(n, |g, n| g.items.try_reserve(n))
+        };
+        reserved.map_err(|_| failed(std::mem::size_of::<K>()))?;
         for kernel in kernels {
             self.push(kernel);
         }
         Ok(first..self.len())
     }
 
+    /// Room for `n` more functions in the group of type `G`, installing
+    /// the group (with its room) if it is new, so that a refused call
+    /// leaves no empty group behind.
+    fn try_reserve_group<G: TypeGroup<T> + Default + 'static>(
+        &mut self,
+        n: usize,
+        reserve: impl Fn(&mut G, usize) -> Result<(), TryReserveError>,
+    ) -> Result<(), TryReserveError> {
+        match self.group_of_type.get(&TypeId::of::<G>()) {
+            Some(&g) => reserve(
+                self.groups[g as usize]
+                    .as_any_mut()
+                    .downcast_mut::<G>()
+                    .expect("the group of a type holds that type's functions"),
+                n,
+            ),
+            None if n > 0 => {
+                let mut group = G::default();
+                reserve(&mut group, n)?;
+                self.install_group(group);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// [`FuncTable::try_reserve_group`] for a parametric family.
+    fn try_reserve_family<K: ParamKernel<T>>(&mut self, n: usize) -> Result<(), TryReserveError> {
+        self.try_reserve_group::<FamilyGroup<T, K>>(n, |g, n| {
+            g.items.try_reserve(n)?;
+            K::try_reserve(&mut g.params, n)
+        })
+    }
+
     /// Appends a kernel and returns its function number.
+    ///
+    /// Kernels are kept with the others of their type, so the engine sees
+    /// which functions share one: a table of one parametric family
+    /// (`Affine`, `Clamp`, short `Poly`) streams with per-point parameters,
+    /// and kernels without parameters count as one function per type (see
+    /// [`Strategy`](crate::Strategy)).
     pub fn push<K: Kernel<T> + 'static>(&mut self, kernel: K) -> usize {
         self.properties.add(&kernel);
+        // The parametric families go to groups that can stream.
+        let mut slot = Some(kernel);
+        if let Some(k) = take_as::<K, Affine<T>>(&mut slot) {
+            return self.push_into::<FamilyGroup<T, Affine<T>>>(|g| g.push(k));
+        }
+        if let Some(k) = take_as::<K, Poly<T>>(&mut slot) {
+            return self.push_into::<FamilyGroup<T, Poly<T>>>(|g| g.push(k));
+        }
+        if let Some(k) = take_as::<K, Clamp<T>>(&mut slot) {
+            return self.push_into::<FamilyGroup<T, Clamp<T>>>(|g| g.push(k));
+        }
+        let kernel = slot.expect("not taken");
         self.push_into::<KernelGroup<K>>(|group| group.items.push(kernel))
     }
 
@@ -259,6 +306,16 @@ impl<T: Float> FuncTable<T> {
     pub(crate) fn properties(&self) -> &TableProperties<T> {
         &self.properties
     }
+}
+
+/// Whether `K` is `F`.
+fn is<K: 'static, F: 'static>() -> bool {
+    TypeId::of::<K>() == TypeId::of::<F>()
+}
+
+/// The value in `slot` as an `F`, when `K` is `F` (it is then taken).
+fn take_as<K: 'static, F: 'static>(slot: &mut Option<K>) -> Option<F> {
+    (slot as &mut dyn Any).downcast_mut::<Option<F>>()?.take()
 }
 
 impl<T: Float> Default for FuncTable<T> {

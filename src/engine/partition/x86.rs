@@ -10,8 +10,10 @@
 
 use std::arch::x86_64::*;
 
-use super::{HEADS, MAX_GROUPS, histogram_heads, quarter};
+use super::layout::{HEADS, MAX_GROUPS, quarter};
+use super::portable::histogram_heads;
 use crate::float::Float;
+use crate::grouping_path::{has_avx2, has_avx512};
 
 // Loads and stores of whole vectors, each on a slice of exactly the
 // vector's width: the only unsafe operations of the x86 paths.
@@ -99,20 +101,6 @@ fn store_pos16(p: &mut [u32], v: __m512i) {
     assert_eq!(p.len(), 16);
     // SAFETY: `p` holds the 64 bytes the store writes.
     unsafe { _mm512_storeu_si512(p.as_mut_ptr().cast(), v) }
-}
-
-/// AVX2 and POPCNT. (Never under Miri, which runs the portable path.)
-pub(super) fn has_avx2() -> bool {
-    !cfg!(miri) && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("popcnt")
-}
-
-/// AVX-512 F, BW and VL, and POPCNT. (Never under Miri.)
-pub(super) fn has_avx512() -> bool {
-    !cfg!(miri)
-        && is_x86_feature_detected!("avx512f")
-        && is_x86_feature_detected!("avx512bw")
-        && is_x86_feature_detected!("avx512vl")
-        && is_x86_feature_detected!("popcnt")
 }
 
 /// Per-head counts of the ids with AVX2: each head's ids 32 at a time,
