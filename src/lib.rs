@@ -120,7 +120,7 @@ mod rolling;
 mod simd_info;
 mod table;
 
-pub use engine::{CacheSizes, Engine, Plan, Strategy, cache_sizes};
+pub use engine::{CacheSizes, Engine, Groups, Plan, Strategy, cache_sizes};
 pub use error::Error;
 pub use float::Float;
 pub use index::Index;

@@ -53,6 +53,7 @@
 mod bucket;
 mod cache;
 mod fused;
+mod groups;
 mod plan;
 pub(crate) mod runs;
 mod select;
@@ -60,6 +61,7 @@ mod strategy;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
+pub use groups::Groups;
 pub use plan::Plan;
 pub use strategy::Strategy;
 
