@@ -290,16 +290,45 @@ impl<'p> Groups<'p> {
         results: &[T],
         out: &mut [T],
     ) -> Result<(), Error> {
-        let plan = self.plan;
-        check_planned("table length", plan.k, table.len())?;
-        check_planned("x length", plan.len, x.len())?;
-        check_planned("out length", plan.len, out.len())?;
         if results.len() != self.len() {
             return Err(Error::LengthMismatch {
                 what: "results",
                 expected: self.len(),
                 actual: results.len(),
             });
+        }
+        self.apply_into_each(table, x, |j| &results[self.range(j)], out)
+    }
+
+    /// [`apply_into`](Groups::apply_into) with each selected function's
+    /// values in a slice of its own: `results(j)`, as long as
+    /// [`range`](Groups::range)`(j)`, for every function that
+    /// [`iter`](Groups::iter) lists (and only for those).
+    ///
+    /// # Errors
+    /// As [`apply_into`](Groups::apply_into), and
+    /// [`Error::LengthMismatch`] when a function's results have another
+    /// length than its group. Nothing is written then.
+    pub fn apply_into_each<'r, T: Float>(
+        &self,
+        table: &FuncTable<T>,
+        x: &[T],
+        results: impl Fn(usize) -> &'r [T] + Sync,
+        out: &mut [T],
+    ) -> Result<(), Error> {
+        let plan = self.plan;
+        check_planned("table length", plan.k, table.len())?;
+        check_planned("x length", plan.len, x.len())?;
+        check_planned("out length", plan.len, out.len())?;
+        for (j, range) in self.iter() {
+            let actual = results(j).len();
+            if actual != range.len() {
+                return Err(Error::LengthMismatch {
+                    what: "results",
+                    expected: range.len(),
+                    actual,
+                });
+            }
         }
         let kernels = table.functions();
         for_each_tile(
@@ -310,14 +339,22 @@ impl<'p> Groups<'p> {
             || vec![T::ZERO; plan.tile_len],
             |buf, t, dest, x, out| {
                 let buf = &mut buf[..dest.len()];
-                gather_by_slots(dest, x, buf);
+                // A tile of selected functions only takes no point from x.
+                let segments = plan.tile_segments(t);
+                if self.seg_at[segments.clone()].contains(&NOT_SELECTED) {
+                    gather_by_slots(dest, x, buf);
+                }
                 let mut start = 0;
-                for s in plan.tile_segments(t) {
+                for s in segments {
                     let len = plan.seg_len(s);
                     let segment = &mut buf[start..start + len];
+                    let j = plan.seg_func[s] as usize;
                     match self.seg_at[s] {
-                        NOT_SELECTED => kernels.eval_in_place(plan.seg_func[s] as usize, segment),
-                        at => segment.copy_from_slice(&results[at..at + len]),
+                        NOT_SELECTED => kernels.eval_in_place(j, segment),
+                        at => {
+                            let from = at - self.offsets[j];
+                            segment.copy_from_slice(&results(j)[from..from + len]);
+                        }
                     }
                     start += len;
                 }

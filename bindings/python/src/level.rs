@@ -1,0 +1,50 @@
+//! The x86-64 microarchitecture level this build of the extension was
+//! compiled for, from the target features the compiler enabled.
+//!
+//! A wheel carries one build per level (x86-64-v2, -v3, -v4) and the
+//! package's loader imports the best one this CPU runs
+//! (`splitapply/__init__.py`); `simd_info()["level"]` reports the one it
+//! loaded. A build from source for the native CPU reports the highest
+//! level that CPU reaches.
+
+/// `"x86-64-v4"`, `"x86-64-v3"`, `"x86-64-v2"` or `"x86-64"` on x86-64
+/// (the highest level all of whose features are enabled), `None` on other
+/// architectures.
+pub(crate) fn compiled() -> Option<&'static str> {
+    if !cfg!(target_arch = "x86_64") {
+        return None;
+    }
+    let v2 = cfg!(all(
+        target_feature = "cmpxchg16b",
+        target_feature = "popcnt",
+        target_feature = "sse3",
+        target_feature = "sse4.1",
+        target_feature = "sse4.2",
+        target_feature = "ssse3",
+    ));
+    let v3 = v2
+        && cfg!(all(
+            target_feature = "avx",
+            target_feature = "avx2",
+            target_feature = "bmi1",
+            target_feature = "bmi2",
+            target_feature = "f16c",
+            target_feature = "fma",
+            target_feature = "lzcnt",
+            target_feature = "movbe",
+        ));
+    let v4 = v3
+        && cfg!(all(
+            target_feature = "avx512f",
+            target_feature = "avx512bw",
+            target_feature = "avx512cd",
+            target_feature = "avx512dq",
+            target_feature = "avx512vl",
+        ));
+    Some(match (v2, v3, v4) {
+        (_, _, true) => "x86-64-v4",
+        (_, true, _) => "x86-64-v3",
+        (true, _, _) => "x86-64-v2",
+        _ => "x86-64",
+    })
+}
