@@ -48,3 +48,44 @@ pub(crate) fn compiled() -> Option<&'static str> {
         _ => "x86-64",
     })
 }
+
+/// The highest x86-64 level this CPU runs, detected at run time (CPUID and
+/// what the OS enables), in the same names; `None` on other architectures.
+pub(crate) fn detected() -> Option<&'static str> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        let v2 = has!("cmpxchg16b")
+            && has!("popcnt")
+            && has!("sse3")
+            && has!("sse4.1")
+            && has!("sse4.2")
+            && has!("ssse3");
+        let v3 = v2
+            && has!("avx")
+            && has!("avx2")
+            && has!("bmi1")
+            && has!("bmi2")
+            && has!("f16c")
+            && has!("fma")
+            && has!("lzcnt")
+            && has!("movbe")
+            && has!("xsave");
+        let v4 = v3
+            && has!("avx512f")
+            && has!("avx512bw")
+            && has!("avx512cd")
+            && has!("avx512dq")
+            && has!("avx512vl");
+        Some(match (v2, v3, v4) {
+            (_, _, true) => "x86-64-v4",
+            (_, true, _) => "x86-64-v3",
+            (true, _, _) => "x86-64-v2",
+            _ => "x86-64",
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        None
+    }
+}

@@ -226,14 +226,16 @@ fn rolling_typed<'py, T: arrays::PyFloat>(
 }
 
 /// What the extension was compiled for next to what this CPU offers:
-/// a dict with `compiled`, `available` and `missed` (lists of feature
-/// names) and `warning` (a string when the build misses features this CPU
-/// has, else None).
+/// a dict with `level` (the x86-64 level of this build), `cpu_level` (the
+/// highest one this CPU runs), `compiled`, `available` and `missed` (lists
+/// of feature names) and `warning` (a string when the build misses
+/// features this CPU has, else None). The package adds `build`.
 #[pyfunction]
 fn simd_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let info = splitapply::simd_info();
     let dict = PyDict::new(py);
     dict.set_item("level", level::compiled())?;
+    dict.set_item("cpu_level", level::detected())?;
     dict.set_item("compiled", info.compiled())?;
     dict.set_item("available", info.available())?;
     dict.set_item("missed", info.missed())?;
