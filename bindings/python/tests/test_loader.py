@@ -1,6 +1,8 @@
 """The loader: which build of the extension a CPU gets, the
-SPLITAPPLY_X86_LEVEL cap, and the same bits from every level a wheel
-ships."""
+SPLITAPPLY_X86_LEVEL cap, and the same results from every level a wheel
+ships: the same bits from the levels with fused multiply-adds (v3, v4),
+and at most a rounding apart from v2, which has none (each fused
+multiply-add of a kernel is a multiply and an add there)."""
 
 import os
 import pathlib
@@ -92,7 +94,7 @@ def run_at(level, out):
     return np.load(out)
 
 
-def test_every_level_gives_the_same_bits(tmp_path):
+def test_every_level_gives_the_same_results(tmp_path):
     if sa.simd_info()["build"] == "source":
         # A build from source has one extension; the variable is ignored.
         got = run_at("v2", tmp_path / "source.npz")
@@ -110,8 +112,16 @@ def test_every_level_gives_the_same_bits(tmp_path):
             a, b = got[key], best[key]
             nan = np.isnan(a)
             assert np.array_equal(nan, np.isnan(b))
-            bits = np.uint64 if a.dtype == np.float64 else np.uint32
-            assert np.array_equal(a[~nan].view(bits), b[~nan].view(bits)), f"v{level} {key}"
+            if level >= 3:
+                bits = np.uint64 if a.dtype == np.float64 else np.uint32
+                assert np.array_equal(a[~nan].view(bits), b[~nan].view(bits)), f"v{level} {key}"
+            else:
+                # One rounding of a multiply-add: within 2 eps of max(1, |y|).
+                eps = np.finfo(a.dtype).eps
+                scale = np.maximum(1.0, np.abs(b[~nan].astype(np.float64)))
+                worst = np.max(np.abs(a[~nan].astype(np.float64) - b[~nan]) / (eps * scale))
+                print(f"v2 against v{cpu}, {key}: at most {worst:.2f} eps * max(1, |y|)")
+                assert worst <= 2.0, f"v{level} {key}"
     if cpu < 4:
         with pytest.raises(subprocess.CalledProcessError):
             run_at("v4", tmp_path / "too-high.npz")
