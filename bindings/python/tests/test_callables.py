@@ -242,6 +242,10 @@ def test_mixed_tables_with_apply_and_plan(fdt):
     for threads in [1, 2]:
         assert np.array_equal(plan.apply(t, x, threads=threads), out)
         assert np.array_equal(sa.apply(t, idx, x, threads=threads), out)
+    # A plan with a plain sequence of callables.
+    closures = [lambda v, j=j: v * j for j in range(len(t))]
+    assert np.array_equal(plan.apply(closures, x), sa.apply(closures, idx, x))
+    assert np.array_equal(plan.apply(closures, x), x * idx.astype(fdt))
     with pytest.raises(ValueError, match="built for a table of 36 functions, but this table has 3"):
         plan.apply(funcs[:3], x)
 

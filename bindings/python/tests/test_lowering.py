@@ -192,3 +192,14 @@ def test_the_real_halotools_table():
     want = call_func_table(table, x, idx)
     assert relative_error(sa.apply(table, idx, x), want) <= 1e-14
     assert np.array_equal(sa.apply(table, idx, x, lower=False), want)
+
+
+def test_coefficients_are_read_when_the_callable_is_added():
+    p = interpolate.PPoly(np.array([[1.0], [2.0]]), np.array([0.0, 1.0]))  # 1 * d + 2
+    t = sa.Table()
+    t.function(p)
+    p.c[1, 0] = 5.0  # the object changes afterwards
+    x = np.array([0.5])
+    assert sa.apply(t, [0], x).tolist() == [2.5], "the lowered kernel keeps what it read"
+    assert sa.apply(t, [0], x, lower=False).tolist() == [5.5], "a Python call sees the object as it is"
+    assert sa.apply([p], [0], x).tolist() == [5.5], "a sequence is read at each call"
