@@ -86,6 +86,18 @@ fn groups_hold_every_point_in_order_and_apply_into_matches_the_naive_loop() {
                             total += want.len();
                         }
                         assert_eq!(groups.len(), total, "{context}");
+                        // The same into a buffer per function.
+                        let mut each: Vec<Vec<f64>> = groups
+                            .iter()
+                            .map(|(_, r)| vec![f64::NAN; r.len()])
+                            .collect();
+                        let mut slices: Vec<&mut [f64]> =
+                            each.iter_mut().map(|v| v.as_mut_slice()).collect();
+                        pool.install(|| groups.gather_each(&x, &mut slices))
+                            .unwrap();
+                        for ((_, range), got) in groups.iter().zip(&each) {
+                            assert_eq!(got[..], grouped[range], "{context}");
+                        }
                         let listed: Vec<usize> = groups.iter().map(|(j, _)| j).collect();
                         let nonempty: Vec<usize> =
                             (0..k).filter(|&j| !groups.range(j).is_empty()).collect();

@@ -4,6 +4,8 @@ x86-64 level (v2, v3, v4), for the Python that runs this script.
 
     pip install maturin && python bindings/python/build_wheel.py [--out DIR]
 
+(maturin is run as ``python -m maturin`` by the Python that runs this.)
+
 Each level is an ordinary ``maturin build --release`` with
 ``RUSTFLAGS="-C target-cpu=x86-64-vN"`` (in a target directory of its own,
 so the levels do not rebuild each other). The v2 wheel is then rewritten:
@@ -37,7 +39,7 @@ def build(level, work):
     env["CARGO_TARGET_DIR"] = str(work / level / "target")
     subprocess.run(
         [
-            "maturin", "build", "--release", "--locked",
+            sys.executable, "-m", "maturin", "build", "--release", "--locked",
             "--manifest-path", str(HERE / "Cargo.toml"),
             "--interpreter", sys.executable,
             "--out", str(dist),

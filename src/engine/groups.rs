@@ -218,24 +218,67 @@ impl<'p> Groups<'p> {
     /// [`Error::LengthMismatch`] when `grouped` does not have
     /// [`len`](Groups::len) values; nothing is written then.
     pub fn gather<T: Float>(&self, x: &[T], grouped: &mut [T]) -> Result<(), Error> {
-        let plan = self.plan;
-        check_planned("x length", plan.len, x.len())?;
         if grouped.len() != self.len() {
+            check_planned("x length", self.plan.len, x.len())?;
             return Err(Error::LengthMismatch {
                 what: "grouped",
                 expected: self.len(),
                 actual: grouped.len(),
             });
         }
+        let mut buffers = Vec::new();
+        let mut rest = grouped;
+        for (_, range) in self.iter() {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(range.len());
+            buffers.push(head);
+            rest = tail;
+        }
+        self.gather_each(x, &mut buffers)
+    }
+
+    /// [`gather`](Groups::gather) into a buffer of its own for each
+    /// function that [`iter`](Groups::iter) lists, in that order, each as
+    /// long as the function's group.
+    ///
+    /// # Errors
+    /// [`Error::PlanMismatch`] when `x` does not have the planned length,
+    /// [`Error::LengthMismatch`] when there are not as many buffers as
+    /// listed functions or a buffer has another length than its group;
+    /// nothing is written then.
+    pub fn gather_each<T: Float>(&self, x: &[T], buffers: &mut [&mut [T]]) -> Result<(), Error> {
+        let plan = self.plan;
+        check_planned("x length", plan.len, x.len())?;
+        let listed = self.iter().count();
+        if buffers.len() != listed {
+            return Err(Error::LengthMismatch {
+                what: "buffers",
+                expected: listed,
+                actual: buffers.len(),
+            });
+        }
+        for ((_, range), buffer) in self.iter().zip(buffers.iter()) {
+            if buffer.len() != range.len() {
+                return Err(Error::LengthMismatch {
+                    what: "buffer",
+                    expected: range.len(),
+                    actual: buffer.len(),
+                });
+            }
+        }
         if self.is_empty() {
             return Ok(());
         }
-        // Each selected segment's destination, cut from `grouped` in group
-        // order and filed under the segment's number.
+        // Each selected segment's destination, cut from its function's
+        // buffer in group order (the functions in increasing order, as
+        // `iter` lists them) and filed under the segment's number.
         let mut destinations: Vec<Option<&mut [T]>> = Vec::new();
         destinations.resize_with(self.seg_at.len(), || None);
-        let mut rest = grouped;
+        let mut buffers = buffers.iter_mut();
+        let mut rest: &mut [T] = &mut [];
         for &s in &self.order {
+            if rest.is_empty() {
+                rest = buffers.next().expect("a buffer for each listed function");
+            }
             let (head, tail) = std::mem::take(&mut rest).split_at_mut(plan.seg_len(s));
             destinations[s] = Some(head);
             rest = tail;

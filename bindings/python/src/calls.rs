@@ -3,10 +3,10 @@
 //!
 //! ```text
 //! plan    = idx validated and grouped per tile             (Rust, GIL released, all cores)
-//! groups  = the callables' points laid end to end per function
-//! grouped = numpy array; gather x into it                  (Rust, GIL released, all cores)
+//! groups  = the callables' points, per function, in their original order
+//! points  = a new numpy array per callable; gather x into them (Rust, GIL released, all cores)
 //! for each callable j with points, in index order:         (Python, one at a time)
-//!     r = f_j(grouped[range_j])       a read-only view, points in their original order
+//!     r = f_j(points_j)               made read-only first
 //!     r: a 0-d value (broadcast) or range_j's length of numbers, cast to x's dtype
 //!     kept as it is when it already is a contiguous array of x's dtype, else converted
 //! out = the kernels of every other entry, and the results  (Rust, GIL released, all cores)
@@ -23,7 +23,6 @@ use numpy::{
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PySlice;
 use rayon::ThreadPool;
 use splitapply::{Float, FuncTable, Kernel, Plan};
 
@@ -66,35 +65,43 @@ pub(crate) fn apply_with_calls<'py, T: PyFloat>(
     let inline = plan.len() <= plan.tile_len();
     let groups = py.detach(|| plan.groups(|j| selected[j]));
 
-    let grouped = numpy(py)?
-        .call_method1("empty", (groups.len(), numpy::dtype::<T>(py)))?
-        .cast_into::<PyArray1<T>>()?;
+    // One new array per callable: a callable may keep its points, so
+    // they are never reused, and arrays of a group's size come from the
+    // allocator's free memory where one big array would be fresh pages.
+    let np = numpy(py)?;
+    let listed: Vec<(usize, std::ops::Range<usize>)> = groups.iter().collect();
+    let arrays = listed
+        .iter()
+        .map(|(_, range)| {
+            np.call_method1("empty", (range.len(), numpy::dtype::<T>(py)))?
+                .cast_into::<PyArray1<T>>()
+                .map_err(PyErr::from)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
     {
-        let mut dst = grouped
-            .try_readwrite()
-            .expect("a new array is not borrowed");
-        let dst = dst.as_slice_mut().expect("a new array is contiguous");
+        let mut guards = arrays
+            .iter()
+            .map(|a| a.try_readwrite().expect("a new array is not borrowed"))
+            .collect::<Vec<_>>();
+        let mut buffers = guards
+            .iter_mut()
+            .map(|g| g.as_slice_mut().expect("a new array is contiguous"))
+            .collect::<Vec<_>>();
         x.with_slice(|xs| {
-            py.detach(|| threads::run(pool, inline, || groups.gather(xs, dst)))
+            py.detach(|| threads::run(pool, inline, || groups.gather_each(xs, &mut buffers)))
                 .map_err(value_error)
         })?;
     }
-    grouped.getattr("flags")?.setattr("writeable", false)?;
 
     // Each callable's values, and where they are among them.
-    let mut values = Vec::new();
+    let mut values = Vec::with_capacity(listed.len());
     let mut slot = vec![usize::MAX; table.len()];
     let mut pending = calls.iter();
-    for (j, range) in groups.iter() {
+    for ((j, range), points) in listed.into_iter().zip(arrays) {
         let (_, func) = pending
             .find(|(i, _)| *i == j)
             .expect("every group belongs to a selected callable");
-        let points = grouped.get_item(PySlice::new(
-            py,
-            range.start as isize,
-            range.end as isize,
-            1,
-        ))?;
+        points.getattr("flags")?.setattr("writeable", false)?;
         let result = func.call1((points,)).map_err(|e| noted(py, e, j))?;
         slot[j] = values.len();
         values.push(result_values(py, j, range.len(), &result, out)?);
