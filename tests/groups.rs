@@ -136,6 +136,13 @@ fn mismatched_lengths_are_refused_before_anything_is_written() {
     let groups = plan.groups(|j| j == 1);
     assert_eq!((groups.len(), groups.range(1)), (2, 0..2));
     assert!(groups.range(7).is_empty());
+    assert!(std::ptr::eq(groups.plan(), &plan));
+    // Offsets (k + 1), and a start per segment and per selected segment.
+    let segments = 3; // one tile holding functions 0, 1 and 2
+    let word = std::mem::size_of::<usize>();
+    assert_eq!(groups.memory_bytes(), (3 + 1 + segments + 1) * word);
+    assert_eq!(format!("{groups:?}"), "Groups { points: 2, functions: 1 }");
+    assert!(plan.groups(|_| false).is_empty());
 
     let mut grouped = [9.0; 3];
     let err = groups.gather(&x, &mut grouped).unwrap_err();
