@@ -272,3 +272,46 @@ def test_a_callable_may_call_apply_but_not_change_the_table():
     with pytest.raises(RuntimeError):
         sa.apply(t, [1, 1], np.ones(2), out=out)
     assert np.array_equal(out, before) and len(t) == 2
+
+
+def test_an_index_array_rewritten_by_another_thread_never_crashes():
+    """While Rust validates and groups idx with the GIL released, another
+    thread keeps writing valid and invalid values into it. Each call
+    gives each point one of the functions' values, or refuses (an index
+    error, or a panic caught at the boundary): never a wild access."""
+    import threading
+
+    n = 1_000_000
+    idx = np.zeros(n, np.int64)
+    x = np.linspace(1.0, 2.0, n)
+    funcs = [lambda v: v, lambda v: -v]
+    stop = threading.Event()
+
+    def scribble():
+        while not stop.is_set():
+            idx[::3] = 1
+            idx[1::7] = 5  # out of range for k = 2
+            idx[::3] = 0
+            idx[1::7] = 0
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    outcomes = {"values": 0, "refused": 0}
+    try:
+        for _ in range(30):
+            try:
+                out = sa.apply(funcs, idx, x)
+            except ValueError:
+                outcomes["refused"] += 1
+                continue
+            except BaseException as e:  # pyo3's PanicException is a BaseException
+                if type(e).__name__ != "PanicException":
+                    raise
+                outcomes["refused"] += 1
+                continue
+            assert np.all((out == x) | (out == -x))
+            outcomes["values"] += 1
+    finally:
+        stop.set()
+        writer.join()
+    assert sum(outcomes.values()) == 30
