@@ -131,15 +131,24 @@ def test_errors_name_the_function_and_leave_out_untouched():
         (lambda v: np.ones(0), ValueError, r"index 2 returned 0 values for its 3 points"),
         (lambda v: None, TypeError, r"index 2 returned None; it must return real numbers"),
         (lambda v: np.array(["a"] * len(v)), TypeError, r"index 2 returned ndarray of dtype <U1"),
-        (lambda v: v * 1j, TypeError, r"index 2 returned ndarray of dtype complex128"),
+        (lambda v: v * 1j, TypeError, r"index 2 returned ndarray of dtype complex(128|64)"),
         (lambda v: [object()] * len(v), TypeError, r"index 2 returned list of dtype object"),
     ]
+    plan = sa.Plan(idx, 3)
     for bad, error, message in cases:
         for funcs in ([np.sqrt, lambda v: v, bad], table_of([np.sqrt, lambda v: v, bad])):
             out, before = untouched_out(6)
             with pytest.raises(error, match=message):
                 sa.apply(funcs, idx, x, out=out)
             assert np.array_equal(out, before)
+            with pytest.raises(error, match=message):
+                plan.apply(funcs, x, out=out)
+            assert np.array_equal(out, before)
+        # float32 too, and in place (out=x).
+        x32, before32 = untouched_out(6, np.float32)
+        with pytest.raises(error, match=message):
+            sa.apply([np.sqrt, lambda v: v, bad], idx, x32, out=x32)
+        assert np.array_equal(x32, before32)
 
 
 def table_of(funcs, dtype=np.float64):
