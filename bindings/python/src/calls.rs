@@ -7,16 +7,17 @@
 //! points  = a new numpy array per callable; gather x into them (Rust, GIL released, all cores)
 //! for each callable j with points, in index order:         (Python, one at a time)
 //!     r = f_j(points_j)               made read-only first
-//!     r: a 0-d value (broadcast) or range_j's length of numbers, cast to x's dtype
-//!     kept as it is when it already is a contiguous array of x's dtype, else converted
+//!     r: a 0-d value (broadcast) or range_j's length of numbers, cast to x's dtype,
+//!        copied to scratch (a new array nothing else refers to is kept as the scratch)
 //! out = the kernels of every other entry, and the results  (Rust, GIL released, all cores)
 //! ```
 //!
 //! `out` is written only in the last step, after every call has returned
 //! a usable result, so an exception or a bad result leaves it untouched.
 //! No Rust borrow of `x` or `out` is held while Python code runs: a
-//! callable that touches them cannot alias a Rust slice. A result that
-//! may share memory with `out` is copied before `out` is written.
+//! callable that touches them cannot alias a Rust slice; and a result a
+//! later callable could still change (a view, a buffer it reuses) is
+//! copied when it is returned.
 
 use numpy::{
     Element, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods,
@@ -66,8 +67,7 @@ pub(crate) fn apply_with_calls<'py, T: PyFloat>(
     let groups = py.detach(|| plan.groups(|j| selected[j]));
 
     // One new array per callable: a callable may keep its points, so
-    // they are never reused, and arrays of a group's size come from the
-    // allocator's free memory where one big array would be fresh pages.
+    // they are never reused, and a kept array holds only its own points.
     let np = numpy(py)?;
     let listed: Vec<(usize, std::ops::Range<usize>)> = groups.iter().collect();
     let arrays = listed
@@ -104,7 +104,7 @@ pub(crate) fn apply_with_calls<'py, T: PyFloat>(
         points.getattr("flags")?.setattr("writeable", false)?;
         let result = func.call1((points,)).map_err(|e| noted(py, e, j))?;
         slot[j] = values.len();
-        values.push(result_values(py, j, range.len(), &result, out)?);
+        values.push(result_values(py, j, range.len(), &result)?);
     }
     let slices: Vec<&[T]> = values.iter().map(Values::as_slice).collect();
 
@@ -121,7 +121,14 @@ pub(crate) fn apply_with_calls<'py, T: PyFloat>(
     .map_err(value_error)
 }
 
-/// A callable's values as `T`: the array it returned, borrowed, or a copy.
+/// True when `obj` is referred to by nothing but the reference passed in.
+fn only_reference(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: `obj` is a live object (we hold a reference to it) and the
+    // thread is attached to the interpreter (a `Bound` proves both).
+    unsafe { pyo3::ffi::Py_REFCNT(obj.as_ptr()) == 1 }
+}
+
+/// A callable's values as `T`: the new array it returned, or a copy.
 enum Values<'py, T: Element> {
     Array(PyReadonlyArray1<'py, T>),
     Owned(Vec<T>),
@@ -151,31 +158,26 @@ fn noted(py: Python<'_>, err: PyErr, j: usize) -> PyErr {
 }
 
 /// Callable `j`'s result for its `n` points as `T` values: a 0-d value is
-/// broadcast, a 1-D array of exactly `n` numbers is kept (converted to `T`
-/// as numpy casts, when it is not already a contiguous `T` array, and
-/// copied when it may share memory with `out`). Anything else is refused,
-/// naming the entry.
+/// broadcast, a 1-D array of exactly `n` numbers is converted to `T` as
+/// numpy casts. Anything else is refused, naming the entry.
+///
+/// The values are copied into scratch, except from a new array that
+/// nothing else refers to (what a numpy ufunc returns): that array is the
+/// scratch, kept without a copy, since no later Python code can reach it.
 fn result_values<'py, T: PyFloat>(
     py: Python<'py>,
     j: usize,
     n: usize,
     result: &Bound<'py, PyAny>,
-    out: &OutArray<'py, T>,
 ) -> PyResult<Values<'py, T>> {
-    let keep = |array: Bound<'py, PyArray1<T>>| -> PyResult<Values<'py, T>> {
-        let values = array.try_readonly()?;
-        if out.overlaps(array.as_any())? {
-            return Ok(Values::Owned(values.as_slice()?.to_vec()));
-        }
-        Ok(Values::Array(values))
-    };
-    // What numpy ufuncs return: kept as it is.
     if let Ok(array) = result.cast::<PyArray1<T>>()
         && array.len() == n
         && array.is_c_contiguous()
         && array.is_aligned()
+        && only_reference(result)
+        && array.getattr("base")?.is_none()
     {
-        return keep(array.clone());
+        return Ok(Values::Array(array.clone().try_readonly()?));
     }
     let np = numpy(py)?;
     let array = np
@@ -209,10 +211,12 @@ fn result_values<'py, T: PyFloat>(
                 .extract()?;
             Ok(Values::Owned(vec![T::from_f64(value); n]))
         }
-        [len] if *len == n => keep(
-            np.call_method1("ascontiguousarray", (&array, numpy::dtype::<T>(py)))?
-                .cast_into::<PyArray1<T>>()?,
-        ),
+        [len] if *len == n => {
+            let values = np
+                .call_method1("ascontiguousarray", (&array, numpy::dtype::<T>(py)))?
+                .cast_into::<PyArray1<T>>()?;
+            Ok(Values::Owned(values.try_readonly()?.as_slice()?.to_vec()))
+        }
         [len] => Err(PyValueError::new_err(format!(
             "the function at index {j} returned {len} values for its {n} points"
         ))),

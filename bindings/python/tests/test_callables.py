@@ -123,6 +123,36 @@ def test_a_result_that_is_a_view_of_out_or_x():
     assert np.array_equal(y, idx * x)
 
 
+def test_results_are_collected_when_returned():
+    """Callables that return their values in one buffer they all reuse, or
+    that change an earlier result in place: each result counts as it was
+    when its callable returned."""
+    buf = np.zeros(100)
+    returned = []
+
+    def reuse(j):
+        def f(v):
+            buf[: len(v)] = v * j
+            return buf[: len(v)]
+
+        return f
+
+    def spoil(v):
+        for r in returned:
+            r[:] = -1.0
+        return v
+
+    def keep(v):
+        r = v * 10
+        returned.append(r)
+        return r
+
+    x = np.linspace(1.0, 2.0, 60)
+    idx = np.arange(60) % 4
+    out = sa.apply([reuse(1), keep, reuse(3), spoil], idx, x)
+    assert np.array_equal(out, np.choose(idx, [x, x * 10, x * 3, x]))
+
+
 def test_errors_name_the_function_and_leave_out_untouched():
     x, idx = np.ones(6), np.array([0, 1, 1, 2, 2, 2])
     cases = [
