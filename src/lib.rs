@@ -69,6 +69,10 @@
 //! A [`FuncTable`] holds the functions. Built-in SIMD kernels live in
 //! [`kernels`]; any closure `Fn(T) -> T + Send + Sync + 'static` goes in with
 //! [`FuncTable::push_fn`]; anything else implements [`Kernel`].
+//! A function that must see all of its points in one call (a batch API,
+//! a Python callable) is evaluated by the caller: [`Plan::groups`] gathers
+//! each such function's points and [`Groups::apply_into`] combines the
+//! caller's results with the table's kernels.
 //!
 //! # Guarantees
 //!
