@@ -18,6 +18,7 @@
 use numpy::{PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::pyclass::{PyTraverseError, PyVisit};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyRange, PyTuple};
 use splitapply::kernels::{
@@ -271,8 +272,12 @@ pub(crate) type Calls<'py> = Vec<(usize, Bound<'py, PyAny>)>;
 ///
 /// `Table()` evaluates in float64, `Table(numpy.float32)` in float32. Each
 /// builder appends one function and returns its index. Tables pickle (as
-/// their list of kernel specs), so they travel to `multiprocessing` and
-/// Dask workers.
+/// their list of kernel specs and callables), so they travel to
+/// `multiprocessing` and Dask workers.
+///
+/// A table takes part in Python's garbage collection: a callable that
+/// refers back to its table (a closure over it) forms a cycle that the
+/// collector can free.
 #[pyclass(module = "splitapply")]
 pub(crate) struct Table {
     pub(crate) inner: Inner,
@@ -556,6 +561,24 @@ impl Table {
             )));
         }
         self.add(Spec::Spline(breaks, c))
+    }
+
+    /// The callables, for the garbage collector.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for added in &self.added {
+            if let Added::Function { func, .. } | Added::Compiled { func, .. } = added {
+                visit.call(func)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Breaks a reference cycle the collector found: the table is emptied
+    /// whole, so no kernel is left calling a compiled callable that is
+    /// gone.
+    fn __clear__(&mut self) {
+        self.inner = self.inner.empty();
+        self.added.clear();
     }
 
     /// Appends any callable `f` and returns its index. See the stub

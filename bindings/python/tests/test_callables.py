@@ -354,3 +354,20 @@ def test_an_index_array_rewritten_by_another_thread_never_crashes():
         stop.set()
         writer.join()
     assert sum(outcomes.values()) == 30
+
+
+def test_a_table_and_a_closure_over_it_are_collected():
+    import gc
+    import weakref
+
+    t = sa.Table()
+
+    def f(v):
+        return v * len(t)  # refers back to the table: a cycle
+
+    t.function(f)
+    assert sa.apply(t, [0], np.array([2.0])).tolist() == [2.0]
+    gone = weakref.ref(f)
+    del f, t
+    gc.collect()
+    assert gone() is None
