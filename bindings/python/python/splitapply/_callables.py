@@ -55,7 +55,12 @@ def classify(f, lower=True):
 
 
 def _name(f):
-    return type(f).__module__ + "." + type(f).__qualname__ if type(f).__module__ != "builtins" else type(f).__name__
+    """``f``'s type as an error message names it: ``int``,
+    ``scipy._lib._ccallback.LowLevelCallable``."""
+    kind = type(f)
+    if kind.__module__ == "builtins":
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _compiled(f):
