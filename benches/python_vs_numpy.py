@@ -19,17 +19,33 @@ on the same arrays, every contender timed in turn within each round.
    against pandas' rolling(center=True).mean() and bottleneck's move_mean
    (a trailing window, shifted), with each one's worst relative error
    against exact sums (math.fsum) on a random walk.
+4. Python callables (``--sections closures halotools cfunc overlap``):
+   - the seed workload as k Python closures ``lambda v, j=j: j * v``,
+     passed to sa.apply as a list and as a Table, against the numpy idiom;
+   - halotools' ``vel_prof_func_table`` of NFWPhaseSpace (18
+     InterpolatedUnivariateSpline objects; when halotools is not
+     installed, a table built the same way, labelled so) passed as it is,
+     N = 2*10^6 log radii, against halotools' ``call_func_table``: lowered
+     to Spline kernels, and with lower=False;
+   - 64 numba cfuncs, N = 4*10^6, on 1 and 2 threads (same bits checked);
+   - whether calling the callables from two Python threads at once pays
+     (numpy ufuncs release the GIL), timed on the calls alone.
 
 Prints each round, then the median of each ratio over the rounds.
 """
 import argparse
 import math
+import os
 import statistics
 import time
 
-import numpy as np
+# OpenBLAS worker threads spin for a while after a BLAS call (halotools
+# and scipy make some), taking a core from the threads being timed.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import splitapply as sa
+import numpy as np  # noqa: E402
+
+import splitapply as sa  # noqa: E402
 
 
 def seconds(fn):
@@ -216,18 +232,205 @@ def rolling(args):
     print("  worst relative error against exact sums: " + ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
 
 
+def closures(args):
+    rng = np.random.default_rng(1)
+    n, k = args.n, args.k
+    x = rng.random(n)
+    idx = rng.integers(0, k, n).astype(np.uint32)
+    funcs = [lambda v, j=j: j * v for j in range(k)]
+    t = sa.Table()
+    for f in funcs:
+        t.function(f)
+    want = idx * x
+    out = np.empty_like(x)
+    assert np.array_equal(numpy_idiom(funcs, idx, x), want), "numpy idiom is wrong"
+    for table in (funcs, t):
+        assert np.array_equal(sa.apply(table, idx, x, threads=1), want), "splitapply is wrong"
+    contenders = {
+        "numpy idiom": lambda: numpy_idiom(funcs, idx, x),
+        "sa list 1 thread": lambda: sa.apply(funcs, idx, x, out=out, threads=1),
+        "sa Table 1 thread": lambda: sa.apply(t, idx, x, out=out, threads=1),
+        "sa Table all cores": lambda: sa.apply(t, idx, x, out=out),
+    }
+    print(f"seed workload as {k} Python closures: N = {n:,}, f64, uint32 indices; ns/point per round")
+    timed_rounds(
+        args.rounds,
+        n,
+        contenders,
+        {
+            "numpy / sa list 1 thread": ("numpy idiom", "sa list 1 thread"),
+            "numpy / sa Table 1 thread": ("numpy idiom", "sa Table 1 thread"),
+            "numpy / sa Table all cores": ("numpy idiom", "sa Table all cores"),
+        },
+    )
+
+
+def velocity_table():
+    """halotools' vel_prof_func_table of NFWPhaseSpace and its
+    call_func_table; without halotools, a table built the way
+    NFWPhaseSpace builds it (one InterpolatedUnivariateSpline of degree 3
+    per concentration bin through 101 log radii) and the numpy idiom."""
+    try:
+        from halotools.empirical_models import NFWPhaseSpace
+        from halotools.empirical_models.model_helpers import call_func_table
+    except ImportError:
+        from scipy.interpolate import InterpolatedUnivariateSpline
+
+        logr = np.log10(np.logspace(-3, 0, 101))
+        r = 10**logr
+        table = []
+        for c in np.linspace(1.0, 25.0, 18):
+            profile = np.sqrt(c * r / (1 + c * r) ** 2 + 0.05) + 0.01 * np.log1p(c)
+            table.append(InterpolatedUnivariateSpline(logr, profile, k=3))
+        label = "halotools-style table (halotools not installed; built as NFWPhaseSpace builds it)"
+        return np.array(table, dtype=object), lambda table, x, idx: numpy_idiom(table, idx, x), label
+    model = NFWPhaseSpace()
+    model.build_lookup_tables()
+    return model.vel_prof_func_table, call_func_table, "halotools NFWPhaseSpace().vel_prof_func_table"
+
+
+def halotools(args):
+    n = 2_000_000
+    table, call_func_table, label = velocity_table()
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, len(table), n)
+    x = np.log10(rng.uniform(1e-3, 1.0, n))  # log10 of scaled radii, as halotools passes them
+    want = call_func_table(table, x, idx)
+    lowered = sa.apply(table, idx, x, threads=1)
+    worst = float(np.max(np.abs(lowered - want) / np.abs(want)))
+    assert worst <= 1e-12, worst
+    assert np.array_equal(sa.apply(table, idx, x, threads=1, lower=False), want), "lower=False must be exact"
+    out = np.empty_like(x)
+    contenders = {
+        "call_func_table": lambda: call_func_table(table, x, idx),
+        "sa lowered 1 thread": lambda: sa.apply(table, idx, x, out=out, threads=1),
+        "sa lower=False 1 thread": lambda: sa.apply(table, idx, x, out=out, threads=1, lower=False),
+        "sa lowered all cores": lambda: sa.apply(table, idx, x, out=out),
+    }
+    print(f"{label}: k = {len(table)}, N = {n:,}; ns/point per round")
+    print(f"  lowered against call_func_table: worst relative difference {worst:.1e}; lower=False: identical")
+    timed_rounds(
+        args.rounds,
+        n,
+        contenders,
+        {
+            "call_func_table / sa lowered 1 thread": ("call_func_table", "sa lowered 1 thread"),
+            "call_func_table / sa lower=False 1 thread": ("call_func_table", "sa lower=False 1 thread"),
+            "call_func_table / sa lowered all cores": ("call_func_table", "sa lowered all cores"),
+        },
+    )
+
+
+def cfuncs(args):
+    try:
+        import numba
+    except ImportError:
+        print("numba cfuncs: numba not installed, skipped")
+        return
+    n, k = 4_000_000, 64
+
+    def make(a, b):
+        @numba.cfunc("float64(float64)")
+        def f(v):
+            return a * np.exp(-b * v) + np.sqrt(v)
+
+        return f
+
+    funcs = [make(1.0 + j, 0.5 + 0.01 * j) for j in range(k)]
+    t = sa.Table()
+    for f in funcs:
+        t.function(f)
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, k, n).astype(np.uint32)
+    x = rng.uniform(0.0, 4.0, n)
+    one = sa.apply(t, idx, x, threads=1)
+    assert np.array_equal(sa.apply(t, idx, x, threads=2), one), "threads must not change a bit"
+    sample = rng.integers(0, n, 2000)
+    assert all(one[i] == funcs[idx[i]].ctypes(x[i]) for i in sample), "the C functions' own values"
+    out = np.empty_like(x)
+    contenders = {
+        "sa 1 thread": lambda: sa.apply(t, idx, x, out=out, threads=1),
+        "sa 2 threads": lambda: sa.apply(t, idx, x, out=out, threads=2),
+    }
+    print(f"{k} numba cfuncs float64(float64), N = {n:,}; ns/point per round")
+    timed_rounds(args.rounds, n, contenders, {"1 thread / 2 threads": ("sa 1 thread", "sa 2 threads")})
+
+
+def overlap(args):
+    """The calls alone, on the groups sa.apply would hand them: one after
+    the other, and spread over two Python threads (numpy releases the GIL
+    inside a ufunc loop of more than a few hundred elements); and the
+    whole sa.apply on one thread, to project what overlapping the calls
+    would save of it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(6)
+    print("Python calls alone, k closures on their groups, one thread vs two; ns/point per round")
+    for n, k, body in [
+        (args.n, args.k, "j * v"),
+        (args.n, args.k, "np.exp(v) * j"),
+        (args.n, 2500, "j * v"),
+    ]:
+        funcs = [eval(f"lambda v, j={j}: {body}", {"np": np}) for j in range(k)]
+        x = rng.random(n)
+        idx = rng.integers(0, k, n).astype(np.uint32)
+        order = np.argsort(idx, kind="stable")
+        bounds = np.searchsorted(idx[order], np.arange(k + 1))
+        groups = [x[order[bounds[j] : bounds[j + 1]]] for j in range(k)]
+        out = np.empty_like(x)
+        pool = ThreadPoolExecutor(2)
+
+        def serial():
+            return [f(g) for f, g in zip(funcs, groups)]
+
+        def threaded():
+            return list(pool.map(lambda fg: fg[0](fg[1]), zip(funcs, groups)))
+
+        contenders = {
+            "calls serial": serial,
+            "calls two threads": threaded,
+            "sa.apply 1 thread": lambda: sa.apply(funcs, idx, x, out=out, threads=1),
+        }
+        print(f"  k = {k}, N = {n:,}, f_j(v) = {body}:")
+        values = {"calls: serial / two threads": [], "sa.apply projected with overlapped calls": []}
+        for r in range(args.rounds):
+            ns = {name: seconds(fn) * 1e9 / n for name, fn in contenders.items()}
+            values["calls: serial / two threads"].append(ns["calls serial"] / ns["calls two threads"])
+            whole = ns["sa.apply 1 thread"]
+            overlapped = whole - ns["calls serial"] + ns["calls two threads"]
+            values["sa.apply projected with overlapped calls"].append(whole / overlapped)
+            print(f"  round {r + 1}: " + ", ".join(f"{name} {v:.2f}" for name, v in ns.items()))
+        for name, vs in values.items():
+            print(f"  median {name}: {statistics.median(vs):.2f}x  (rounds: {', '.join(f'{v:.2f}' for v in vs)})")
+        pool.shutdown()
+
+
+SECTIONS = {
+    "seed": seed,
+    "mixed": mixed,
+    "overhead": overhead,
+    "rolling": rolling,
+    "closures": closures,
+    "halotools": halotools,
+    "cfunc": cfuncs,
+    "overlap": overlap,
+}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=10_000_000)
     p.add_argument("--k", type=int, default=250)
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=list(SECTIONS))
     args = p.parse_args()
     info = sa.simd_info()
-    print(f"splitapply {sa.__version__}, numpy {np.__version__}; compiled for {', '.join(info['compiled'])}")
-    seed(args)
-    mixed(args)
-    overhead(args)
-    rolling(args)
+    print(
+        f"splitapply {sa.__version__}, numpy {np.__version__}; build {info['build']} "
+        f"({info['level']}), compiled for {', '.join(info['compiled'])}"
+    )
+    for name in args.sections:
+        SECTIONS[name](args)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,10 @@
 //! A [`FuncTable`] holds the functions. Built-in SIMD kernels live in
 //! [`kernels`]; any closure `Fn(T) -> T + Send + Sync + 'static` goes in with
 //! [`FuncTable::push_fn`]; anything else implements [`Kernel`].
+//! A function that must see all of its points in one call (a batch API,
+//! a Python callable) is evaluated by the caller: [`Plan::groups`] gathers
+//! each such function's points and [`Groups::apply_into`] combines the
+//! caller's results with the table's kernels.
 //!
 //! # Guarantees
 //!
@@ -127,7 +131,7 @@ mod simd_info;
 mod strategy;
 mod table;
 
-pub use engine::{CacheSizes, Engine, Plan, cache_sizes};
+pub use engine::{CacheSizes, Engine, Groups, Plan, cache_sizes};
 pub use error::Error;
 pub use float::Float;
 pub use grouping_path::GroupingPath;

@@ -58,6 +58,7 @@ mod cache;
 mod choose;
 mod fused;
 mod grouping;
+mod groups;
 mod partition;
 mod plan;
 mod runs;
@@ -65,6 +66,7 @@ mod select;
 mod tiles;
 
 pub use cache::{CacheSizes, cache_sizes};
+pub use groups::Groups;
 pub use plan::Plan;
 
 use crate::alloc;

@@ -55,17 +55,17 @@ const MAX_PLAN_TILE: usize = <u16 as Slot>::MAX_SLOT + 1;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Plan {
-    len: usize,
-    k: usize,
-    tile_len: usize,
+    pub(super) len: usize,
+    pub(super) k: usize,
+    pub(super) tile_len: usize,
     /// For each point, its slot in its tile's grouped buffer.
-    dest: Vec<u16>,
+    pub(super) dest: Vec<u16>,
     /// Function number of each segment, all tiles concatenated.
-    seg_func: Vec<u32>,
+    pub(super) seg_func: Vec<u32>,
     /// Length minus one of each segment (a segment is 1..=65,536 points).
-    seg_len_m1: Vec<u16>,
+    pub(super) seg_len_m1: Vec<u16>,
     /// Tile `t`'s segments are `seg_start[t]..seg_start[t + 1]`.
-    seg_start: Vec<usize>,
+    pub(super) seg_start: Vec<usize>,
 }
 
 impl Plan {

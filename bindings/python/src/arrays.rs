@@ -129,6 +129,16 @@ impl<'py, T: PyFloat> FloatArray<'py, T> {
         self.array.shape()
     }
 
+    /// Calls `f` with the values, borrowed read-only for the call only.
+    pub(crate) fn with_slice<R>(&self, f: impl FnOnce(&[T]) -> PyResult<R>) -> PyResult<R> {
+        let input = self.array.try_readonly().map_err(|_| {
+            PyValueError::new_err("the input array is being written by another call")
+        })?;
+        f(input
+            .as_slice()
+            .expect("checked C-contiguous and aligned when the array was taken"))
+    }
+
     /// A read-only view of the values and a writable view of `out`. When
     /// the two may share memory (`out=x` for an in-place call, or views of
     /// one buffer), the input is copied first, so every value is read

@@ -1,8 +1,13 @@
 //! The `splitapply` Python module: numpy arrays in and out over the Rust
 //! engine.
 //!
-//! - [`table`]: `Table`, a picklable list of kernel specs and the
-//!   `FuncTable` built from them;
+//! - [`table`]: `Table`, a picklable list of kernel specs and callables,
+//!   and the `FuncTable` built from them;
+//! - [`calls`]: Python callables, called once per `apply` with all of
+//!   their points, grouped and scattered in Rust;
+//! - [`compiled`]: numba cfuncs and `scipy.LowLevelCallable`s as kernels;
+//! - [`lowered`]: kernels for lowered scipy objects beyond the built-in
+//!   ones;
 //! - [`arrays`]: numpy arguments to slices (index dtypes, contiguity,
 //!   `out=` checks) with precise `TypeError`s and `ValueError`s;
 //! - [`threads`]: the `threads=` argument, as cached rayon pools;
@@ -11,11 +16,17 @@
 //! Every call checks all of its arguments before it writes, and runs the
 //! Rust work with the GIL released.
 
+use std::ops::Deref;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 mod arrays;
+mod calls;
+mod compiled;
+mod level;
+mod lowered;
 mod plan;
 mod table;
 mod threads;
@@ -38,31 +49,74 @@ pub(crate) fn value_error(e: splitapply::Error) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-/// Evaluates `out[i] = table[idx[i]](x[i])` for every `i`.
+/// The functions a call evaluates: the caller's `Table`, or a table built
+/// for this call from a sequence of callables.
+pub(crate) enum Funcs<'py> {
+    Table(PyRef<'py, Table>),
+    Built(Table),
+}
+
+impl<'py> Funcs<'py> {
+    /// `funcs` as a table: a `Table` as it is; any other sequence of
+    /// callables as a table evaluating `x`'s float dtype.
+    pub(crate) fn new(
+        funcs: &Bound<'py, PyAny>,
+        x: &Bound<'py, PyAny>,
+        lower: bool,
+    ) -> PyResult<Self> {
+        match funcs.cast::<Table>() {
+            Ok(table) => Ok(Funcs::Table(table.try_borrow()?)),
+            Err(_) => Ok(Funcs::Built(Table::of_callables(
+                funcs,
+                arrays::is_float32(x)?,
+                lower,
+            )?)),
+        }
+    }
+}
+
+impl Deref for Funcs<'_> {
+    type Target = Table;
+
+    fn deref(&self) -> &Table {
+        match self {
+            Funcs::Table(t) => t,
+            Funcs::Built(t) => t,
+        }
+    }
+}
+
+/// Evaluates `out[i] = funcs[idx[i]](x[i])` for every `i`.
 ///
-/// `idx` may be any integer dtype (or a list); `x` must have the table's
-/// float dtype. `out`, when given, must be a writable C-contiguous array of
-/// that dtype and `x`'s shape; it is returned. On any error nothing is
-/// written. `threads=None` uses all cores.
+/// `funcs` is a `Table` or any sequence of callables. `idx` may be any
+/// integer dtype (or a list); `x` must have the table's float dtype.
+/// `out`, when given, must be a writable C-contiguous array of that dtype
+/// and `x`'s shape; it is returned. On any error nothing is written.
+/// `threads=None` uses all cores; `lower=False` calls every Python
+/// callable as Python.
 #[pyfunction]
-#[pyo3(signature = (table, idx, x, out=None, threads=None))]
+#[pyo3(signature = (funcs, idx, x, out=None, threads=None, lower=true))]
 fn apply<'py>(
     py: Python<'py>,
-    table: PyRef<'py, Table>,
+    funcs: &Bound<'py, PyAny>,
     idx: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     out: Option<Bound<'py, PyAny>>,
     threads: Option<i64>,
+    lower: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let table = Funcs::new(funcs, x, lower)?;
+    let calls = table.calls(py, lower);
     match &table.inner {
-        Inner::F64(t) => apply_typed(py, t, idx, x, out, threads),
-        Inner::F32(t) => apply_typed(py, t, idx, x, out, threads),
+        Inner::F64(t) => apply_typed(py, t, &calls, idx, x, out, threads),
+        Inner::F32(t) => apply_typed(py, t, &calls, idx, x, out, threads),
     }
 }
 
 fn apply_typed<'py, T: arrays::PyFloat>(
     py: Python<'py>,
     table: &splitapply::FuncTable<T>,
+    calls: &table::Calls<'py>,
     idx: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     out: Option<Bound<'py, PyAny>>,
@@ -83,6 +137,15 @@ fn apply_typed<'py, T: arrays::PyFloat>(
         return Err(PyValueError::new_err(
             "idx shares memory with out; pass a copy of one of them",
         ));
+    }
+    if !calls.is_empty() {
+        let plan = with_index_slice!(&idx, |ids| {
+            let inline = one_tile::<T, _>(ids);
+            py.detach(|| threads::run(&pool, inline, || splitapply::Plan::new(ids, table.len())))
+                .map_err(value_error)
+        })?;
+        calls::apply_with_calls(py, table, &plan, calls, &x, &out, &pool)?;
+        return Ok(out.into_any());
     }
     {
         let (src, mut dst) = x.borrow_with_out(&out)?;
@@ -163,13 +226,16 @@ fn rolling_typed<'py, T: arrays::PyFloat>(
 }
 
 /// What the extension was compiled for next to what this CPU offers:
-/// a dict with `compiled`, `available` and `missed` (lists of feature
-/// names) and `warning` (a string when the build misses features this CPU
-/// has, else None).
+/// a dict with `level` (the x86-64 level of this build), `cpu_level` (the
+/// highest one this CPU runs), `compiled`, `available` and `missed` (lists
+/// of feature names) and `warning` (a string when the build misses
+/// features this CPU has, else None). The package adds `build`.
 #[pyfunction]
 fn simd_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let info = splitapply::simd_info();
     let dict = PyDict::new(py);
+    dict.set_item("level", level::compiled())?;
+    dict.set_item("cpu_level", level::detected())?;
     dict.set_item("compiled", info.compiled())?;
     dict.set_item("available", info.available())?;
     dict.set_item("missed", info.missed())?;

@@ -4,8 +4,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::arrays::{FloatArray, IndexArray, OutArray, PyFloat, shape_str, with_index_slice};
-use crate::table::{Inner, Table};
-use crate::{threads, value_error};
+use crate::table::{Calls, Inner};
+use crate::{Funcs, calls, threads, value_error};
 
 /// `idx` checked against a table of `k` functions and grouped by function,
 /// once; `plan.apply(table, x)` then skips the checks and the grouping.
@@ -63,21 +63,25 @@ impl Plan {
         )
     }
 
-    /// Evaluates `table[idx[i]](x[i])` for the planned `idx`; the same
-    /// results as `apply(table, idx, x)`. `table` must have `k` functions
-    /// and `x` the planned shape. `out` as for `apply`.
-    #[pyo3(signature = (table, x, out=None, threads=None))]
+    /// Evaluates `funcs[idx[i]](x[i])` for the planned `idx`; the same
+    /// results as `apply(funcs, idx, x)`. `funcs` (a `Table` or a sequence
+    /// of callables) must have `k` functions and `x` the planned shape.
+    /// `out`, `threads` and `lower` as for `apply`.
+    #[pyo3(signature = (funcs, x, out=None, threads=None, lower=true))]
     fn apply<'py>(
         &self,
         py: Python<'py>,
-        table: PyRef<'py, Table>,
+        funcs: &Bound<'py, PyAny>,
         x: &Bound<'py, PyAny>,
         out: Option<Bound<'py, PyAny>>,
         threads: Option<i64>,
+        lower: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let table = Funcs::new(funcs, x, lower)?;
+        let calls = table.calls(py, lower);
         match &table.inner {
-            Inner::F64(t) => self.apply_typed(py, t, x, out, threads),
-            Inner::F32(t) => self.apply_typed(py, t, x, out, threads),
+            Inner::F64(t) => self.apply_typed(py, t, &calls, x, out, threads),
+            Inner::F32(t) => self.apply_typed(py, t, &calls, x, out, threads),
         }
     }
 }
@@ -87,6 +91,7 @@ impl Plan {
         &self,
         py: Python<'py>,
         table: &splitapply::FuncTable<T>,
+        calls: &Calls<'py>,
         x: &Bound<'py, PyAny>,
         out: Option<Bound<'py, PyAny>>,
         threads: Option<i64>,
@@ -108,6 +113,10 @@ impl Plan {
             )));
         }
         let out = OutArray::<T>::new(py, out, x.shape())?;
+        if !calls.is_empty() {
+            calls::apply_with_calls(py, table, &self.plan, calls, &x, &out, &pool)?;
+            return Ok(out.into_any());
+        }
         {
             let (src, mut dst) = x.borrow_with_out(&out)?;
             let xs = src.as_slice();

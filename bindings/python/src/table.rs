@@ -6,23 +6,44 @@
 //! was. A table pickles as its dtype and its list of specs, one tuple per
 //! builder call (`("affine", a, b)`, `("spline", breaks, coeffs)`, ...), and
 //! unpickles by replaying them.
+//!
+//! `function(f)` appends any callable (`splitapply._callables` says what
+//! it is). The Rust table then holds, at its index, a native kernel where
+//! there is one (a compiled C function; the built-in kernel a callable was
+//! lowered to) and a placeholder for a plain Python callable, which
+//! `calls.rs` calls instead. A callable pickles by value
+//! (`("function", cloudpickle bytes)`), a numba cfunc as its Python
+//! function and options, compiled again when unpickled.
 
 use numpy::{PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyRange, PyTuple};
+use pyo3::pyclass::{PyTraverseError, PyVisit};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyList, PyRange, PyTuple};
 use splitapply::kernels::{
     Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
 };
-use splitapply::{Float, FuncTable};
+use splitapply::{Float, FuncTable, Kernel};
 
 use crate::arrays::{numpy, shape_str};
+use crate::calls::PythonCall;
+use crate::compiled::CFunction;
+use crate::lowered::SplineWithin;
 use crate::value_error;
+
+/// `splitapply._callables`, imported once.
+pub(crate) fn callables(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    MODULE
+        .get_or_try_init(py, || py.import("splitapply._callables").map(Bound::unbind))
+        .map(|m| m.bind(py))
+}
 
 /// One builder call, with its parameters in f64 (an f32 parameter is
 /// exactly representable in f64, so specs round-trip either precision).
 #[derive(Debug, Clone, PartialEq)]
-enum Spec {
+pub(crate) enum Spec {
     Affine(f64, f64),
     AffineMany(Vec<f64>, Vec<f64>),
     Poly(Vec<f64>),
@@ -37,6 +58,9 @@ enum Spec {
     Interp(Vec<f64>, Vec<f64>),
     /// Breaks, and PPoly's `4 × m` coefficients in row-major order.
     Spline(Vec<f64>, Vec<f64>),
+    /// The same, NaN outside the breaks: a lowered `PPoly` that does not
+    /// extrapolate. Only lowering makes it; it is never pickled.
+    SplineWithin(Vec<f64>, Vec<f64>),
 }
 
 fn cast<T: Float>(v: &[f64]) -> Vec<T> {
@@ -103,6 +127,9 @@ impl Spec {
             Spec::Spline(breaks, c) => {
                 table.push(Spline::new(cast(breaks), cast(c))?);
             }
+            Spec::SplineWithin(breaks, c) => {
+                table.push(SplineWithin::new(Spline::new(cast(breaks), cast(c))?));
+            }
         }
         Ok(())
     }
@@ -123,7 +150,21 @@ impl Spec {
             Spec::Clamp(lo, hi) => ("clamp", lo, hi).into_pyobject(py),
             Spec::Interp(xp, fp) => ("interp", xp, fp).into_pyobject(py),
             Spec::Spline(b, c) => ("spline", b, c).into_pyobject(py),
+            Spec::SplineWithin(b, c) => ("spline_within", b, c).into_pyobject(py),
         }
+    }
+
+    /// The spec of a lowered callable: a [`Spec::to_tuple`] form, where
+    /// `"spline_within"` is allowed too.
+    fn lowered(tuple: &Bound<'_, PyAny>) -> PyResult<Spec> {
+        let name: String = tuple.get_item(0)?.extract()?;
+        if name == "spline_within" {
+            return Ok(Spec::SplineWithin(
+                tuple.get_item(1)?.extract()?,
+                tuple.get_item(2)?.extract()?,
+            ));
+        }
+        Spec::from_tuple(tuple)
     }
 
     /// The inverse of [`Spec::to_tuple`].
@@ -192,19 +233,55 @@ impl Inner {
             Inner::F32(t) => push_all(t, spec),
         }
     }
+
+    /// Appends a kernel that evaluates either precision; returns its index.
+    fn push_kernel<K>(&mut self, kernel: K) -> usize
+    where
+        K: Kernel<f64> + Kernel<f32> + 'static,
+    {
+        match self {
+            Inner::F64(t) => t.push(kernel),
+            Inner::F32(t) => t.push(kernel),
+        }
+    }
 }
+
+/// One call that added entries, in order: what the table pickles as.
+enum Added {
+    /// A builder call.
+    Kernels(Spec),
+    /// `function(f)` of a callable that is not compiled; `lowered` when
+    /// the Rust table holds a built-in kernel for it (else a placeholder).
+    Function {
+        index: usize,
+        func: Py<PyAny>,
+        lowered: bool,
+    },
+    /// `function(f)` of a compiled callable: `func` owns the machine code
+    /// that the Rust table's kernel calls, so it is kept as long as the
+    /// table is.
+    Compiled { index: usize, func: Py<PyAny> },
+}
+
+/// The Python callables an `apply` calls: function number and callable,
+/// in increasing order.
+pub(crate) type Calls<'py> = Vec<(usize, Bound<'py, PyAny>)>;
 
 /// A table of functions; `apply(table, idx, x)` evaluates
 /// `table[idx[i]](x[i])`.
 ///
 /// `Table()` evaluates in float64, `Table(numpy.float32)` in float32. Each
 /// builder appends one function and returns its index. Tables pickle (as
-/// their list of kernel specs), so they travel to `multiprocessing` and
-/// Dask workers.
+/// their list of kernel specs and callables), so they travel to
+/// `multiprocessing` and Dask workers.
+///
+/// A table takes part in Python's garbage collection: a callable that
+/// refers back to its table (a closure over it) forms a cycle that the
+/// collector can free.
 #[pyclass(module = "splitapply")]
 pub(crate) struct Table {
     pub(crate) inner: Inner,
-    specs: Vec<Spec>,
+    added: Vec<Added>,
 }
 
 /// Parameters as a flat `Vec<f64>` and their shape, from any array-like.
@@ -243,8 +320,96 @@ impl Table {
     fn add(&mut self, spec: Spec) -> PyResult<usize> {
         let first = self.inner.len();
         self.inner.push(&spec)?;
-        self.specs.push(spec);
+        self.added.push(Added::Kernels(spec));
         Ok(first)
+    }
+
+    /// Appends any callable (see the module docs) and returns its index;
+    /// `lower` false skips lowering (all but compiled callables stay
+    /// Python calls). TypeError, with the table as it was, for what is not
+    /// callable or is compiled with another signature.
+    fn add_callable(&mut self, f: &Bound<'_, PyAny>, lower: bool) -> PyResult<usize> {
+        let py = f.py();
+        let classified = callables(py)?.call_method1("classify", (f, lower))?;
+        let kind: String = classified.get_item(0)?.extract()?;
+        let func = f.clone().unbind();
+        if kind == "compiled" {
+            let kernel = CFunction::from_classified(&classified)?;
+            let index = self.inner.push_kernel(kernel);
+            self.added.push(Added::Compiled { index, func });
+            return Ok(index);
+        }
+        let index = self.inner.len();
+        let lowered = kind == "lowered"
+            && Spec::lowered(&classified.get_item(1)?)
+                .and_then(|spec| self.inner.push(&spec))
+                .is_ok();
+        if !lowered {
+            self.inner.push_kernel(PythonCall);
+        }
+        self.added.push(Added::Function {
+            index,
+            func,
+            lowered,
+        });
+        Ok(index)
+    }
+
+    /// The Python callables a call with this `lower` makes.
+    pub(crate) fn calls<'py>(&self, py: Python<'py>, lower: bool) -> Calls<'py> {
+        self.added
+            .iter()
+            .filter_map(|a| match a {
+                Added::Function {
+                    index,
+                    func,
+                    lowered,
+                } if !(lower && *lowered) => Some((*index, func.bind(py).clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A table of the callables in `funcs` (any iterable; a numpy array of
+    /// any shape in its flat order), evaluating float32 or float64.
+    pub(crate) fn of_callables(
+        funcs: &Bound<'_, PyAny>,
+        float32: bool,
+        lower: bool,
+    ) -> PyResult<Table> {
+        let mut table = Table {
+            inner: if float32 {
+                Inner::F32(FuncTable::new())
+            } else {
+                Inner::F64(FuncTable::new())
+            },
+            added: Vec::new(),
+        };
+        let items = if funcs.cast::<numpy::PyUntypedArray>().is_ok() {
+            funcs.call_method0("ravel")?
+        } else {
+            funcs.clone()
+        };
+        let iter = items.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "funcs must be a splitapply.Table or a sequence of callables, got {}",
+                funcs
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            ))
+        })?;
+        for (i, f) in iter.enumerate() {
+            table.add_callable(&f?, lower).map_err(|e| {
+                if e.is_instance_of::<PyTypeError>(funcs.py()) {
+                    PyTypeError::new_err(format!("entry {i} of funcs: {}", e.value(funcs.py())))
+                } else {
+                    e
+                }
+            })?;
+        }
+        Ok(table)
     }
 
     fn from_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Inner> {
@@ -274,7 +439,7 @@ impl Table {
     fn new(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         Ok(Table {
             inner: Table::from_dtype(dtype)?,
-            specs: Vec::new(),
+            added: Vec::new(),
         })
     }
 
@@ -398,16 +563,53 @@ impl Table {
         self.add(Spec::Spline(breaks, c))
     }
 
+    /// The callables, for the garbage collector.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for added in &self.added {
+            if let Added::Function { func, .. } | Added::Compiled { func, .. } = added {
+                visit.call(func)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Breaks a reference cycle the collector found: the table is emptied
+    /// whole, so no kernel is left calling a compiled callable that is
+    /// gone.
+    fn __clear__(&mut self) {
+        self.inner = self.inner.empty();
+        self.added.clear();
+    }
+
+    /// Appends any callable `f` and returns its index. See the stub
+    /// (`__init__.pyi`) for what becomes of numpy ufuncs, scipy splines and
+    /// compiled callables.
+    fn function(&mut self, f: &Bound<'_, PyAny>) -> PyResult<usize> {
+        self.add_callable(f, true)
+    }
+
     /// Pickle support: rebuilt as `Table(dtype)` and its specs replayed.
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (&'static str,), Bound<'py, PyList>)> {
         let py = slf.py();
         let this = slf.borrow();
+        let module = callables(py)?;
         let specs = this
-            .specs
+            .added
             .iter()
-            .map(|s| s.to_tuple(py))
+            .map(|a| match a {
+                Added::Kernels(spec) => spec.to_tuple(py).map(Bound::into_any),
+                Added::Function { func, .. } => {
+                    let data = module.call_method1("dump_function", (func,))?;
+                    Ok(("function", data).into_pyobject(py)?.into_any())
+                }
+                Added::Compiled { index, func } => {
+                    let form = module.call_method1("dump_compiled", (func, index))?;
+                    let head = PyTuple::new(py, ["compiled"])?;
+                    Ok(head.add(form)?)
+                }
+            })
             .collect::<PyResult<Vec<_>>>()?;
         Ok((
             slf.get_type().into_any(),
@@ -418,15 +620,31 @@ impl Table {
 
     /// Replaces the table's functions with the pickled specs, all or none.
     fn __setstate__(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut inner = self.inner.empty();
-        let mut specs = Vec::new();
+        let py = state.py();
+        let mut fresh = Table {
+            inner: self.inner.empty(),
+            added: Vec::new(),
+        };
         for item in state.try_iter()? {
-            let spec = Spec::from_tuple(&item?)?;
-            inner.push(&spec)?;
-            specs.push(spec);
+            let item = item?;
+            let name: String = item.get_item(0)?.extract()?;
+            match name.as_str() {
+                "function" => {
+                    let data = item.get_item(1)?.cast_into::<PyBytes>()?;
+                    let f = callables(py)?.call_method1("load_function", (data,))?;
+                    fresh.add_callable(&f, true)?;
+                }
+                "compiled" => {
+                    let args = (item.get_item(1)?, item.get_item(2)?, item.get_item(3)?);
+                    let f = callables(py)?.call_method1("load_compiled", args)?;
+                    fresh.add_callable(&f, true)?;
+                }
+                _ => {
+                    fresh.add(Spec::from_tuple(&item)?)?;
+                }
+            }
         }
-        self.inner = inner;
-        self.specs = specs;
+        *self = fresh;
         Ok(())
     }
 }

@@ -201,6 +201,9 @@ def test_float32_table():
 
 def test_simd_info():
     info = sa.simd_info()
-    assert set(info) == {"compiled", "available", "missed", "warning"}
+    assert set(info) == {"level", "cpu_level", "build", "compiled", "available", "missed", "warning"}
     assert all(isinstance(f, str) for f in info["compiled"])
+    levels = {"x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"}
+    assert info["level"] in levels and info["cpu_level"] in levels
+    assert info["level"] <= info["cpu_level"], "a build never needs more than the CPU has"
     assert (info["warning"] is None) == (not info["missed"])

@@ -87,3 +87,58 @@ def test_dask_local_cluster_example():
         assert len(client.scheduler_info()["workers"]) == 2
         out, idx, x = dask_cluster.run(client, n=2_000_000, chunk=250_000)
     assert np.array_equal(out, idx.astype(np.float64) * x)
+
+
+def closure_table(k=250):
+    """The seed's table as it was first written: k closures, f_j(v) = j * v."""
+    t = sa.Table()
+    for j in range(k):
+        assert t.function(lambda v, j=j: j * v) == j
+    return t
+
+
+def test_a_table_of_closures_pickles_with_the_standard_module():
+    t = closure_table()
+    t.exp()
+    clone = pickle.loads(pickle.dumps(t))
+    assert len(clone) == 251
+    idx, x, _ = chunks(100_000, 100_000)
+    idx[::7] = 250
+    assert np.array_equal(sa.apply(clone, idx, x), sa.apply(t, idx, x))
+    assert np.array_equal(sa.apply(clone, idx, x)[idx < 250], (idx * x)[idx < 250])
+    # Functions of importable modules go by reference, and ufuncs too.
+    t = sa.Table()
+    t.function(np.hypot.reduce)
+    t.function(functools.partial(np.multiply, 3.0))
+    clone = pickle.loads(pickle.dumps(t))
+    assert np.array_equal(sa.apply(clone, [1, 1], np.array([1.0, 2.0])), [3.0, 6.0])
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_multiprocessing_pool_with_a_table_of_closures(method):
+    """The seed's PicklingError, gone: the table of closures reaches the
+    workers and gives what a direct call gives."""
+    t = closure_table()
+    idx, x, parts = chunks(400_000, 50_000)
+    want = sa.apply(t, idx, x)
+    assert np.array_equal(want, idx * x)
+    with multiprocessing.get_context(method).Pool(2) as pool:
+        pending = pool.starmap_async(functools.partial(sa.apply, t), parts, chunksize=1)
+        results = pending.get(timeout=120)
+    assert np.array_equal(np.concatenate(results), want)
+
+
+def test_dask_local_cluster_with_a_table_of_closures():
+    da = pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    t = closure_table()
+    idx_np, x_np, _ = chunks(1_000_000, 1_000_000)
+    want = sa.apply(t, idx_np, x_np)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster, distributed.Client(cluster) as client:
+        idx = da.from_array(idx_np, chunks=250_000)
+        x = da.from_array(x_np, chunks=250_000)
+        out = da.map_blocks(lambda i, v: sa.apply(t, i, v), idx, x, dtype=np.float64)
+        got = client.compute(out).result()
+    assert np.array_equal(got, want)

@@ -1,6 +1,6 @@
 """Type stubs for splitapply: ``out[i] = f[idx[i]](x[i])`` for numpy arrays."""
 
-from typing import Any, Optional, Sequence, TypedDict, Union
+from typing import Any, Callable, Optional, Sequence, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -10,15 +10,22 @@ __version__: str
 _Floats = Union[npt.NDArray[np.float32], npt.NDArray[np.float64]]
 _Indices = Union[npt.NDArray[np.integer[Any]], Sequence[int]]
 _Params = Union[npt.ArrayLike, Sequence[float]]
+_Funcs = Union["Table", Sequence[Any], npt.NDArray[np.object_]]
 
 class Table:
     """The functions that indices refer to, in float64 (``Table()``) or
     float32 (``Table(numpy.float32)``). Each builder appends one function
     and returns its index (``affine_many`` appends several and returns their
     range). A builder whose parameters are invalid raises ValueError and
-    leaves the table as it was. Tables pickle as their list of kernel specs.
-    A builder called while another thread's ``apply`` uses the table raises
-    RuntimeError (the table is borrowed for the call).
+    leaves the table as it was. ``function`` appends any callable.
+
+    Tables pickle as their list of kernel specs and callables: closures and
+    lambdas by value (cloudpickle), a numba cfunc as its Python function
+    and options (compiled again when unpickled, which needs numba there);
+    pickling a table that holds a ``scipy.LowLevelCallable`` raises
+    ``pickle.PicklingError`` naming the entry. A builder called while an
+    ``apply`` uses the table (from another thread, or from one of its
+    callables) raises RuntimeError (the table is borrowed for the call).
     """
 
     def __init__(self, dtype: npt.DTypeLike = None) -> None: ...
@@ -57,6 +64,37 @@ class Table:
         ``coeffs`` of shape (4, m), cubic coefficients first. ``spline(p.x,
         p.c)`` evaluates like the PPoly ``p``, extrapolating with the end
         pieces."""
+    def function(self, f: Any) -> int:
+        """Appends any callable ``f`` and returns its index; TypeError (the
+        table as it was) when ``f`` is not callable.
+
+        ``apply`` calls ``f`` once, with a read-only 1-D array of all the
+        points whose index is this one (in their original order), when
+        there is at least one. ``f`` returns as many numbers, or one number
+        (broadcast); they are cast to the table's dtype.
+
+        Recognised callables need no Python call:
+
+        - lowered (unless ``apply(..., lower=False)``): ``numpy.exp``,
+          ``log``, ``sqrt``, ``sin`` and ``cos`` run as the built-in
+          kernels; ``scipy.interpolate.PPoly`` and its subclasses
+          (``CubicSpline``, ``Akima1DInterpolator``, ``PchipInterpolator``)
+          of degree <= 3 with 2-D coefficients, increasing breaks and
+          ``extrapolate`` True or False, and FITPACK splines
+          (``InterpolatedUnivariateSpline``, ``UnivariateSpline``,
+          ``LSQUnivariateSpline``) of degree 1 to 3 with ``ext=0``, run as
+          ``Spline`` kernels (FITPACK's through ``PPoly.from_spline``).
+          For finite points the values are the callable's up to rounding:
+          within 2e-15 relative of ``PPoly``'s; within 4e-15 of FITPACK's
+          ``splev`` inside the knots, up to about 1e-12 where its end
+          pieces extrapolate. The coefficients are read when ``f`` is
+          added.
+        - compiled: a numba ``cfunc`` of signature ``float64(float64)`` or
+          a ``scipy.LowLevelCallable`` of C signature ``double (double)``
+          (without user data) is called per point from the Rust workers,
+          without the GIL; the table keeps ``f`` alive. Another signature
+          is a TypeError.
+        """
 
 class Plan:
     """``idx`` validated against a table of ``k`` functions and grouped by
@@ -73,31 +111,55 @@ class Plan:
     def nbytes(self) -> int:
         """The memory the plan holds."""
     def apply(
-        self, table: Table, x: _Floats, out: Optional[_Floats] = None, threads: Optional[int] = None
+        self,
+        funcs: _Funcs,
+        x: _Floats,
+        out: Optional[_Floats] = None,
+        threads: Optional[int] = None,
+        lower: bool = True,
     ) -> _Floats:
-        """The same results as ``apply(table, idx, x)`` for the planned ``idx``."""
+        """The same results as ``apply(funcs, idx, x, lower=lower)`` for the
+        planned ``idx``; ``funcs`` must have ``k`` functions."""
 
 def apply(
-    table: Table,
+    funcs: _Funcs,
     idx: _Indices,
     x: Union[_Floats, Sequence[float]],
     out: Optional[_Floats] = None,
     threads: Optional[int] = None,
+    lower: bool = True,
 ) -> _Floats:
-    """``out[i] = table[idx[i]](x[i])``.
+    """``out[i] = funcs[idx[i]](x[i])``.
 
-    ``idx``: any integer dtype, or a list; the same shape as ``x``.
-    ``x``: the table's float dtype (other layouts and byte orders are
-    converted first). ``out``: a writable, C-contiguous, aligned array of
-    that dtype and shape, returned; by default a new array. ``out=x`` works
-    in place (``x`` is copied first); ``idx`` must not share memory with
-    ``out``. ``threads``: worker threads, 1 to 1024 (default: one per
-    core); results are bitwise identical for every count.
+    ``funcs``: a :class:`Table`, or any sequence of callables (a numpy
+    array of callables of any shape counts in its flat order), which
+    evaluates ``x``'s dtype (float32 or float64) as a table of
+    ``Table.function`` entries would. ``idx``: any integer dtype, or a
+    list; the same shape as ``x``. ``x``: the table's float dtype (other
+    layouts and byte orders are converted first). ``out``: a writable,
+    C-contiguous, aligned array of that dtype and shape, returned; by
+    default a new array. ``out=x`` works in place (``x`` is copied first);
+    ``idx`` must not share memory with ``out``. ``threads``: worker
+    threads, 1 to 1024 (default: one per core); results are bitwise
+    identical for every count. ``lower=False`` calls every Python callable
+    as Python, lowered ones included (compiled callables stay compiled).
 
-    Raises ValueError (nothing written) for an index that is negative or not
-    below ``len(table)``, naming its position and value; for shapes that
-    differ; for an empty table with points to evaluate. Raises TypeError for
-    wrong dtypes. The GIL is released while the work runs.
+    Python callables: the points are grouped by function in Rust (O(N +
+    k), no sort) with the GIL released; each callable with points is
+    called once, in index order, one at a time, with a read-only 1-D array
+    of its points in their original order; its values are cast to ``x``'s
+    dtype, and ``out`` is written (in Rust, all cores) only after every
+    call has succeeded.
+
+    Raises, with nothing written: ValueError for an index that is negative
+    or not below ``len(funcs)``, naming its position and value; for shapes
+    that differ; for an empty table with points to evaluate; for a
+    callable that returns another number of values than it got points
+    (naming the function's index, its points and the length returned).
+    TypeError for wrong dtypes, for an entry that is not callable, for a
+    result that is not real numbers. An exception raised by a callable
+    propagates as it is; on Python 3.11 and later it carries a note naming
+    the function's index. The GIL is released while Rust works.
     """
 
 def rolling_mean(
@@ -112,11 +174,22 @@ def rolling_mean(
     float64; deterministic for every thread count."""
 
 class _SimdInfo(TypedDict):
+    level: Optional[str]
+    cpu_level: Optional[str]
+    build: str
     compiled: list[str]
     available: list[str]
     missed: list[str]
     warning: Optional[str]
 
 def simd_info() -> _SimdInfo:
-    """The instruction sets the extension was compiled for, those this CPU
-    offers, those missed, and a warning when the build misses any."""
+    """``level``: the x86-64 level the loaded build was compiled for
+    (``"x86-64-v3"`` and the like; None off x86-64). ``cpu_level``: the
+    highest level this CPU runs. ``build``: which build of a multi-level
+    wheel was loaded (``"x86-64-v2"``, ``-v3`` or ``-v4``: the highest the
+    CPU runs, capped by the environment variable ``SPLITAPPLY_X86_LEVEL``),
+    or ``"source"`` for a package built from source (one build, for the
+    CPU it was built on; the variable is ignored). ``compiled``,
+    ``available``, ``missed``: the instruction sets the build uses, those
+    this CPU offers, those missed; ``warning``: a string when the build
+    misses any, else None."""
