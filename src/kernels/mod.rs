@@ -112,13 +112,13 @@ builtin_kernels! {
     build => Clamp::new(lo, hi);
     sample(j, s) => { lo: 0.5 + s * 0.5, hi: 1.5 };
 
-    Interp("interp", "Interp16", "Piecewise linear through `(knots[i], values[i])`, constant beyond the ends.") {
-        knots: vector, values: vector
+    Interp("interp", "Interp16", "Piecewise linear through `(xp[i], fp[i])` (`xp` strictly increasing), constant beyond the ends, as `numpy.interp`.") {
+        xp: vector, fp: vector
     }
-    build => Interp::new(knots, values);
+    build => Interp::new(xp, fp);
     sample(j, s) => {
-        knots: (0..16).map(|i| i as f64 * 0.15).collect(),
-        values: (0..16).map(|i| ((i + j) % 16) as f64 * 0.1).collect(),
+        xp: (0..16).map(|i| i as f64 * 0.15).collect(),
+        fp: (0..16).map(|i| ((i + j) % 16) as f64 * 0.1).collect(),
     };
 
     Spline("spline", "Spline16", "A piecewise cubic in `scipy.interpolate.PPoly`'s layout: `m + 1` breaks, `4 x m` coefficients.") {

@@ -23,8 +23,9 @@ pub enum ParamKind {
     Scalar,
     /// A 1-D list.
     Vector,
-    /// A matrix of `rows` rows, stored row-major as one list (a spline's
-    /// coefficients: 4 rows, one column per piece).
+    /// A matrix of `rows` rows and one column per interval of the list
+    /// before it (a spline's coefficients: 4 rows, one column per piece
+    /// between its breaks), stored row-major as one list.
     Matrix {
         /// Its number of rows.
         rows: usize,
@@ -374,8 +375,8 @@ mod tests {
         // Values are checked by the kernel's constructor, table unchanged.
         let mut table = FuncTable::<f64>::new();
         let interp = KernelSpec::Interp {
-            knots: vec![1.0, 0.0],
-            values: vec![0.0, 1.0],
+            xp: vec![1.0, 0.0],
+            fp: vec![0.0, 1.0],
         };
         assert!(interp.push_to(&mut table).is_err());
         assert!(table.is_empty());

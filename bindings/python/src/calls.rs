@@ -28,7 +28,8 @@ use rayon::ThreadPool;
 use splitapply::{Float, FuncTable, Kernel, Plan};
 
 use crate::arrays::{FloatArray, OutArray, PyFloat, numpy, shape_str};
-use crate::{threads, value_error};
+use crate::errors::value_error;
+use crate::threads;
 
 /// The table entry of a Python callable: a placeholder that is never
 /// evaluated, because [`apply_with_calls`] takes its values from the

@@ -11,12 +11,12 @@
 //! - [`arrays`]: numpy arguments to slices (index dtypes, contiguity,
 //!   `out=` checks) with precise `TypeError`s and `ValueError`s;
 //! - [`threads`]: the `threads=` argument, as cached rayon pools;
-//! - [`plan`]: `Plan`, validate and bucket once.
+//! - [`plan`]: `Plan`, validate and bucket once;
+//! - [`funcs`]: a call's functions, a `Table` or a sequence of callables;
+//! - [`errors`]: core errors as Python exceptions.
 //!
 //! Every call checks all of its arguments before it writes, and runs the
 //! Rust work with the GIL released.
-
-use std::ops::Deref;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -25,6 +25,8 @@ use pyo3::types::PyDict;
 mod arrays;
 mod calls;
 mod compiled;
+mod errors;
+mod funcs;
 mod level;
 mod lowered;
 mod plan;
@@ -32,59 +34,13 @@ mod table;
 mod threads;
 
 use arrays::{FloatArray, IndexArray, OutArray, shape_str, with_index_slice};
+use errors::value_error;
+use funcs::{Funcs, one_tile};
 use table::{Inner, Table};
-
-/// True when `ids` fits one tile of the default engine: the engine then
-/// runs serially anyway, so the call stays on the calling thread.
-pub(crate) fn one_tile<T: splitapply::Float, I: splitapply::Index>(ids: &[I]) -> bool {
-    ids.len() <= splitapply::Engine::new().effective_tile_len::<T, I>()
-}
 
 /// Below this many points a rolling mean is not worth splitting across
 /// threads, so it stays on the calling thread.
 const ROLLING_INLINE_BELOW: usize = 1 << 14;
-
-/// A core error as the `ValueError` Python users expect.
-pub(crate) fn value_error(e: splitapply::Error) -> PyErr {
-    PyValueError::new_err(e.to_string())
-}
-
-/// The functions a call evaluates: the caller's `Table`, or a table built
-/// for this call from a sequence of callables.
-pub(crate) enum Funcs<'py> {
-    Table(PyRef<'py, Table>),
-    Built(Table),
-}
-
-impl<'py> Funcs<'py> {
-    /// `funcs` as a table: a `Table` as it is; any other sequence of
-    /// callables as a table evaluating `x`'s float dtype.
-    pub(crate) fn new(
-        funcs: &Bound<'py, PyAny>,
-        x: &Bound<'py, PyAny>,
-        lower: bool,
-    ) -> PyResult<Self> {
-        match funcs.cast::<Table>() {
-            Ok(table) => Ok(Funcs::Table(table.try_borrow()?)),
-            Err(_) => Ok(Funcs::Built(Table::of_callables(
-                funcs,
-                arrays::is_float32(x)?,
-                lower,
-            )?)),
-        }
-    }
-}
-
-impl Deref for Funcs<'_> {
-    type Target = Table;
-
-    fn deref(&self) -> &Table {
-        match self {
-            Funcs::Table(t) => t,
-            Funcs::Built(t) => t,
-        }
-    }
-}
 
 /// Evaluates `out[i] = funcs[idx[i]](x[i])` for every `i`.
 ///
@@ -228,8 +184,10 @@ fn rolling_typed<'py, T: arrays::PyFloat>(
 /// What the extension was compiled for next to what this CPU offers:
 /// a dict with `level` (the x86-64 level of this build), `cpu_level` (the
 /// highest one this CPU runs), `compiled`, `available` and `missed` (lists
-/// of feature names) and `warning` (a string when the build misses
-/// features this CPU has, else None). The package adds `build`.
+/// of feature names), `warning` (a string when the build misses
+/// features this CPU has, else None) and `grouping_path` (the
+/// instruction-set path the grouping passes chose at run time). The
+/// package adds `build`.
 #[pyfunction]
 fn simd_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let info = splitapply::simd_info();
@@ -240,7 +198,19 @@ fn simd_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     dict.set_item("available", info.available())?;
     dict.set_item("missed", info.missed())?;
     dict.set_item("warning", info.warning())?;
+    dict.set_item("grouping_path", format!("{:?}", info.grouping_path()))?;
     Ok(dict)
+}
+
+/// The library's built-in kernels, for `splitapply/__init__.py`, which
+/// gives `Table` one builder method per kernel: a list of `(name,
+/// summary, parameter names)`.
+#[pyfunction]
+fn builtin_kernels() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    splitapply::kernels::BUILTIN_KERNELS
+        .iter()
+        .map(|k| (k.name, k.summary, k.params.iter().map(|p| p.0).collect()))
+        .collect()
 }
 
 /// The native module; `splitapply/__init__.py` re-exports it.
@@ -254,6 +224,7 @@ fn _splitapply(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(apply, m)?)?;
     m.add_function(wrap_pyfunction!(rolling_mean, m)?)?;
     m.add_function(wrap_pyfunction!(simd_info, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_kernels, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     threads::register_fork_handler(m.py())
 }

@@ -5,7 +5,9 @@ use pyo3::prelude::*;
 
 use crate::arrays::{FloatArray, IndexArray, OutArray, PyFloat, shape_str, with_index_slice};
 use crate::table::{Calls, Inner};
-use crate::{Funcs, calls, threads, value_error};
+use crate::errors::value_error;
+use crate::funcs::{Funcs, one_tile};
+use crate::{calls, threads};
 
 /// `idx` checked against a table of `k` functions and grouped by function,
 /// once; `plan.apply(table, x)` then skips the checks and the grouping.
@@ -28,7 +30,7 @@ impl Plan {
         let pool = threads::pool(threads)?;
         let idx = IndexArray::new(idx, "idx")?;
         let plan = with_index_slice!(&idx, |ids| {
-            let inline = crate::one_tile::<f64, _>(ids);
+            let inline = one_tile::<f64, _>(ids);
             py.detach(|| threads::run(&pool, inline, || splitapply::Plan::new(ids, k)))
                 .map_err(value_error)
         })?;

@@ -22,7 +22,7 @@ use pyo3::pyclass::{PyTraverseError, PyVisit};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyRange, PyTuple};
 use splitapply::kernels::{
-    Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
+    Affine, BUILTIN_KERNELS, KernelInfo, KernelSpec, Param, ParamKind, Spline,
 };
 use splitapply::{Float, FuncTable, Kernel};
 
@@ -30,7 +30,7 @@ use crate::arrays::{numpy, shape_str};
 use crate::calls::PythonCall;
 use crate::compiled::CFunction;
 use crate::lowered::SplineWithin;
-use crate::value_error;
+use crate::errors::value_error;
 
 /// `splitapply._callables`, imported once.
 pub(crate) fn callables(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
@@ -44,21 +44,12 @@ pub(crate) fn callables(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 /// exactly representable in f64, so specs round-trip either precision).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Spec {
-    Affine(f64, f64),
+    /// A built-in kernel, by the library's registry
+    /// (`splitapply::kernels::BUILTIN_KERNELS`).
+    Kernel(KernelSpec),
+    /// `affine_many(a, b)`: many affine functions at once.
     AffineMany(Vec<f64>, Vec<f64>),
-    Poly(Vec<f64>),
-    Exp,
-    Ln,
-    Sqrt,
-    Sin,
-    Cos,
-    Logistic,
-    Pow(f64),
-    Clamp(f64, f64),
-    Interp(Vec<f64>, Vec<f64>),
-    /// Breaks, and PPoly's `4 × m` coefficients in row-major order.
-    Spline(Vec<f64>, Vec<f64>),
-    /// The same, NaN outside the breaks: a lowered `PPoly` that does not
+    /// A spline, NaN outside its breaks: a lowered `PPoly` that does not
     /// extrapolate. Only lowering makes it; it is never pickled.
     SplineWithin(Vec<f64>, Vec<f64>),
 }
@@ -74,10 +65,9 @@ impl Spec {
         // push, so an error leaves the table as it was. Kernels are pushed
         // with their own types, so the engine sees which share one (all
         // `exp` of a table are one function to it).
-        let t = T::from_f64;
         match self {
-            Spec::Affine(a, b) => {
-                table.push(Affine::new(t(*a), t(*b)));
+            Spec::Kernel(spec) => {
+                spec.push_to(table)?;
             }
             Spec::AffineMany(a, b) => {
                 if a.len() != b.len() {
@@ -90,42 +80,10 @@ impl Spec {
                         ),
                     });
                 }
-                for (&a, &b) in a.iter().zip(b) {
-                    table.push(Affine::new(t(a), t(b)));
-                }
-            }
-            Spec::Poly(c) => {
-                table.push(Poly::new(cast(c)));
-            }
-            Spec::Exp => {
-                table.push(Exp::new());
-            }
-            Spec::Ln => {
-                table.push(Ln::new());
-            }
-            Spec::Sqrt => {
-                table.push(Sqrt::new());
-            }
-            Spec::Sin => {
-                table.push(Sin::new());
-            }
-            Spec::Cos => {
-                table.push(Cos::new());
-            }
-            Spec::Logistic => {
-                table.push(Logistic::new());
-            }
-            Spec::Pow(p) => {
-                table.push(Pow::new(t(*p)));
-            }
-            Spec::Clamp(lo, hi) => {
-                table.push(Clamp::new(t(*lo), t(*hi))?);
-            }
-            Spec::Interp(xp, fp) => {
-                table.push(Interp::new(cast(xp), cast(fp))?);
-            }
-            Spec::Spline(breaks, c) => {
-                table.push(Spline::new(cast(breaks), cast(c))?);
+                let t = T::from_f64;
+                // Sized by the caller's arrays: reserved first, so running
+                // out of memory is a MemoryError, not an abort.
+                table.try_extend(a.iter().zip(b).map(|(&a, &b)| Affine::new(t(a), t(b))))?;
             }
             Spec::SplineWithin(breaks, c) => {
                 table.push(SplineWithin::new(Spline::new(cast(breaks), cast(c))?));
@@ -134,22 +92,21 @@ impl Spec {
         Ok(())
     }
 
-    /// The pickled form: `(name, *parameters)`.
+    /// The pickled form: `(name, *parameters)`, a matrix parameter as its
+    /// flat row-major list.
     fn to_tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         match self {
-            Spec::Affine(a, b) => ("affine", a, b).into_pyobject(py),
+            Spec::Kernel(spec) => {
+                let mut items = vec![spec.name().into_pyobject(py)?.into_any()];
+                for param in spec.params() {
+                    items.push(match param {
+                        Param::Scalar(v) => v.into_pyobject(py)?.into_any(),
+                        Param::Vector(v) => v.into_pyobject(py)?.into_any(),
+                    });
+                }
+                PyTuple::new(py, items)
+            }
             Spec::AffineMany(a, b) => ("affine_many", a, b).into_pyobject(py),
-            Spec::Poly(c) => ("poly", c).into_pyobject(py),
-            Spec::Exp => ("exp",).into_pyobject(py),
-            Spec::Ln => ("ln",).into_pyobject(py),
-            Spec::Sqrt => ("sqrt",).into_pyobject(py),
-            Spec::Sin => ("sin",).into_pyobject(py),
-            Spec::Cos => ("cos",).into_pyobject(py),
-            Spec::Logistic => ("logistic",).into_pyobject(py),
-            Spec::Pow(p) => ("pow", p).into_pyobject(py),
-            Spec::Clamp(lo, hi) => ("clamp", lo, hi).into_pyobject(py),
-            Spec::Interp(xp, fp) => ("interp", xp, fp).into_pyobject(py),
-            Spec::Spline(b, c) => ("spline", b, c).into_pyobject(py),
             Spec::SplineWithin(b, c) => ("spline_within", b, c).into_pyobject(py),
         }
     }
@@ -170,29 +127,87 @@ impl Spec {
     /// The inverse of [`Spec::to_tuple`].
     fn from_tuple(tuple: &Bound<'_, PyAny>) -> PyResult<Spec> {
         let name: String = tuple.get_item(0)?.extract()?;
-        let f = |i: usize| -> PyResult<f64> { tuple.get_item(i)?.extract() };
-        let v = |i: usize| -> PyResult<Vec<f64>> { tuple.get_item(i)?.extract() };
-        Ok(match name.as_str() {
-            "affine" => Spec::Affine(f(1)?, f(2)?),
-            "affine_many" => Spec::AffineMany(v(1)?, v(2)?),
-            "poly" => Spec::Poly(v(1)?),
-            "exp" => Spec::Exp,
-            "ln" => Spec::Ln,
-            "sqrt" => Spec::Sqrt,
-            "sin" => Spec::Sin,
-            "cos" => Spec::Cos,
-            "logistic" => Spec::Logistic,
-            "pow" => Spec::Pow(f(1)?),
-            "clamp" => Spec::Clamp(f(1)?, f(2)?),
-            "interp" => Spec::Interp(v(1)?, v(2)?),
-            "spline" => Spec::Spline(v(1)?, v(2)?),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown kernel spec {other:?}"
-                )));
-            }
-        })
+        if name == "affine_many" {
+            return Ok(Spec::AffineMany(
+                tuple.get_item(1)?.extract()?,
+                tuple.get_item(2)?.extract()?,
+            ));
+        }
+        let info = registry_entry(&name)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown kernel spec {name:?}")))?;
+        let params = info
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, kind))| {
+                let item = tuple.get_item(i + 1)?;
+                Ok(match kind {
+                    ParamKind::Scalar => Param::Scalar(item.extract()?),
+                    _ => Param::Vector(item.extract()?),
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        KernelSpec::from_params(&name, params)
+            .map(Spec::Kernel)
+            .map_err(value_error)
     }
+
+    /// The spec of builder call `name(*args)`, each argument converted as
+    /// the registry says: a number, a 1-D array, or a matrix of the given
+    /// number of rows (flattened row-major).
+    fn from_call(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Spec> {
+        let info = registry_entry(name).ok_or_else(|| {
+            PyValueError::new_err(format!("no built-in kernel is named {name:?}"))
+        })?;
+        if args.len() != info.params.len() {
+            let names: Vec<&str> = info.params.iter().map(|p| p.0).collect();
+            return Err(PyTypeError::new_err(format!(
+                "{name}() takes {} arguments ({}), got {}",
+                names.len(),
+                names.join(", "),
+                args.len()
+            )));
+        }
+        let mut params: Vec<Param> = Vec::with_capacity(args.len());
+        for (&(what, kind), arg) in info.params.iter().zip(args.iter()) {
+            let param = match kind {
+                ParamKind::Scalar => Param::Scalar(arg.extract().map_err(|_| {
+                    PyTypeError::new_err(format!("{name}(): {what} must be a number"))
+                })?),
+                ParamKind::Vector => Param::Vector(f64_vector(&arg, what)?),
+                ParamKind::Matrix { rows } => {
+                    // One column per interval of the list before it.
+                    let (values, shape) = f64_array(&arg, what)?;
+                    let before = params.len().checked_sub(1);
+                    let intervals = before.map(|b| match &params[b] {
+                        Param::Vector(v) => v.len().saturating_sub(1),
+                        Param::Scalar(_) => 0,
+                    });
+                    if shape.len() != 2 || shape[0] != rows || Some(shape[1]) != intervals {
+                        let (list, n) = before
+                            .map(|b| (info.params[b].0, intervals.unwrap_or(0) + 1))
+                            .unwrap_or(("values", 0));
+                        return Err(PyValueError::new_err(format!(
+                            "invalid parameter for {}: {n} {list} need {what} of shape ({rows}, {}), got {}",
+                            info.type_name,
+                            intervals.unwrap_or(0),
+                            shape_str(&shape)
+                        )));
+                    }
+                    Param::Vector(values)
+                }
+            };
+            params.push(param);
+        }
+        KernelSpec::from_params(name, params)
+            .map(Spec::Kernel)
+            .map_err(value_error)
+    }
+}
+
+/// The registry's entry for kernel `name`.
+fn registry_entry(name: &str) -> Option<&'static KernelInfo> {
+    BUILTIN_KERNELS.iter().find(|k| k.name == name)
 }
 
 /// The Rust table in its precision.
@@ -464,9 +479,13 @@ impl Table {
         )
     }
 
-    /// `a * x + b` (one fused multiply-add). Returns its index.
-    fn affine(&mut self, a: f64, b: f64) -> PyResult<usize> {
-        self.add(Spec::Affine(a, b))
+    /// Appends built-in kernel `name` with these parameters (as the
+    /// library's registry lists them) and returns its index: what the
+    /// builder methods (`t.affine(a, b)`, `t.exp()`, ...; see
+    /// `splitapply/__init__.py`) call.
+    #[pyo3(signature = (name, *params))]
+    fn _kernel(&mut self, name: &str, params: &Bound<'_, PyTuple>) -> PyResult<usize> {
+        self.add(Spec::from_call(name, params)?)
     }
 
     /// `len(a)` affine functions `a[j] * x + b[j]`. Returns their indices as
@@ -489,78 +508,6 @@ impl Table {
         let k = a.len();
         let first = self.add(Spec::AffineMany(a, b))?;
         PyRange::new(py, first as isize, (first + k) as isize)
-    }
-
-    /// `c[0] + c[1] x + c[2] x**2 + ...` (lowest degree first), by Horner's
-    /// rule. Returns its index.
-    fn poly(&mut self, coeffs: &Bound<'_, PyAny>) -> PyResult<usize> {
-        self.add(Spec::Poly(f64_vector(coeffs, "coeffs")?))
-    }
-
-    /// `e**x`. Returns its index.
-    fn exp(&mut self) -> PyResult<usize> {
-        self.add(Spec::Exp)
-    }
-
-    /// Natural logarithm. Returns its index.
-    fn ln(&mut self) -> PyResult<usize> {
-        self.add(Spec::Ln)
-    }
-
-    /// Square root. Returns its index.
-    fn sqrt(&mut self) -> PyResult<usize> {
-        self.add(Spec::Sqrt)
-    }
-
-    /// Sine. Returns its index.
-    fn sin(&mut self) -> PyResult<usize> {
-        self.add(Spec::Sin)
-    }
-
-    /// Cosine. Returns its index.
-    fn cos(&mut self) -> PyResult<usize> {
-        self.add(Spec::Cos)
-    }
-
-    /// `1 / (1 + e**-x)`. Returns its index.
-    fn logistic(&mut self) -> PyResult<usize> {
-        self.add(Spec::Logistic)
-    }
-
-    /// `x**p`. Returns its index.
-    fn pow(&mut self, p: f64) -> PyResult<usize> {
-        self.add(Spec::Pow(p))
-    }
-
-    /// `x` limited to `[lo, hi]`; `lo > hi` is a ValueError. Returns its
-    /// index.
-    fn clamp(&mut self, lo: f64, hi: f64) -> PyResult<usize> {
-        self.add(Spec::Clamp(lo, hi))
-    }
-
-    /// Piecewise linear through `(xp[j], fp[j])`, constant beyond the ends,
-    /// like `numpy.interp`. `xp` must be strictly increasing. Returns its
-    /// index.
-    fn interp(&mut self, xp: &Bound<'_, PyAny>, fp: &Bound<'_, PyAny>) -> PyResult<usize> {
-        self.add(Spec::Interp(f64_vector(xp, "xp")?, f64_vector(fp, "fp")?))
-    }
-
-    /// Piecewise cubic in `scipy.interpolate.PPoly`'s layout: `breaks` of
-    /// length m + 1 (non-decreasing) and `coeffs` of shape (4, m), so that
-    /// `spline(p.x, p.c)` evaluates like `PPoly` `p`, extrapolating with the
-    /// end pieces. Returns its index.
-    fn spline(&mut self, breaks: &Bound<'_, PyAny>, coeffs: &Bound<'_, PyAny>) -> PyResult<usize> {
-        let breaks = f64_vector(breaks, "breaks")?;
-        let (c, shape) = f64_array(coeffs, "coeffs")?;
-        let m = breaks.len().saturating_sub(1);
-        if shape != [4, m] {
-            return Err(PyValueError::new_err(format!(
-                "invalid parameter for Spline: {} breaks need coeffs of shape (4, {m}), got {}",
-                breaks.len(),
-                shape_str(&shape)
-            )));
-        }
-        self.add(Spec::Spline(breaks, c))
     }
 
     /// The callables, for the garbage collector.

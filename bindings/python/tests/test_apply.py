@@ -201,7 +201,10 @@ def test_float32_table():
 
 def test_simd_info():
     info = sa.simd_info()
-    assert set(info) == {"level", "cpu_level", "build", "compiled", "available", "missed", "warning"}
+    assert set(info) == {
+        "level", "cpu_level", "build", "compiled", "available", "missed", "warning", "grouping_path",
+    }
+    assert info["grouping_path"] in {"Portable", "Avx2", "Avx512"}
     assert all(isinstance(f, str) for f in info["compiled"])
     levels = {"x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"}
     assert info["level"] in levels and info["cpu_level"] in levels

@@ -181,6 +181,7 @@ class _SimdInfo(TypedDict):
     available: list[str]
     missed: list[str]
     warning: Optional[str]
+    grouping_path: str
 
 def simd_info() -> _SimdInfo:
     """``level``: the x86-64 level the loaded build was compiled for
@@ -192,4 +193,6 @@ def simd_info() -> _SimdInfo:
     CPU it was built on; the variable is ignored). ``compiled``,
     ``available``, ``missed``: the instruction sets the build uses, those
     this CPU offers, those missed; ``warning``: a string when the build
-    misses any, else None."""
+    misses any, else None. ``grouping_path``: the instruction-set path the
+    grouping passes chose at run time (``"Portable"``, ``"Avx2"`` or
+    ``"Avx512"``), whatever the build."""
