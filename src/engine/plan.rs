@@ -223,7 +223,11 @@ impl Plan {
 }
 
 /// A [`Error::PlanMismatch`] unless `actual == planned`.
-fn check_planned(what: &'static str, planned: usize, actual: usize) -> Result<(), Error> {
+pub(super) fn check_planned(
+    what: &'static str,
+    planned: usize,
+    actual: usize,
+) -> Result<(), Error> {
     if actual == planned {
         Ok(())
     } else {

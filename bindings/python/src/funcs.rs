@@ -50,4 +50,3 @@ impl Deref for Funcs<'_> {
         }
     }
 }
-

@@ -4,9 +4,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::arrays::{FloatArray, IndexArray, OutArray, PyFloat, shape_str, with_index_slice};
-use crate::table::{Calls, Inner};
 use crate::errors::value_error;
 use crate::funcs::{Funcs, one_tile};
+use crate::table::{Calls, Inner};
 use crate::{calls, threads};
 
 /// `idx` checked against a table of `k` functions and grouped by function,

@@ -29,8 +29,8 @@ use splitapply::{Float, FuncTable, Kernel};
 use crate::arrays::{numpy, shape_str};
 use crate::calls::PythonCall;
 use crate::compiled::CFunction;
-use crate::lowered::SplineWithin;
 use crate::errors::value_error;
+use crate::lowered::SplineWithin;
 
 /// `splitapply._callables`, imported once.
 pub(crate) fn callables(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
