@@ -24,6 +24,8 @@ pub(super) const HEADS: usize = 4;
 #[derive(Debug, Clone)]
 pub(crate) struct Segments {
     pub(super) path: GroupingPath,
+    /// Whether the compress pass placed the points (else the heads).
+    pub(super) compressed: bool,
     pub(super) groups: usize,
     pub(super) start: [u32; MAX_GROUPS],
     pub(super) end: [u32; MAX_GROUPS],
@@ -56,6 +58,7 @@ pub(super) fn layout(
 ) -> Segments {
     let mut segments = Segments {
         path,
+        compressed: false,
         groups,
         start: [0; MAX_GROUPS],
         end: [0; MAX_GROUPS],

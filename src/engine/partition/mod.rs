@@ -19,10 +19,12 @@
 //! The passes run on one of three paths ([`GroupingPath`]), chosen once per
 //! process from what the CPU offers, or forced through
 //! [`Engine::grouping_path`](crate::Engine::grouping_path):
-//! - **AVX-512** (`x86.rs`): ids compared a vector at a time; each group's
-//!   values compressed into a register under the comparison's mask and
-//!   stored with a plain store; the combine expands them back under the
-//!   same masks.
+//! - **AVX-512** (`x86.rs`), for at most four groups: ids compared a
+//!   vector at a time; each group's values compressed into a register
+//!   under the comparison's mask and stored with a plain store; the
+//!   combine expands them back under the same masks. (A compress per
+//!   group per vector: with more groups the per-point scatter below is
+//!   cheaper, and this path takes it.)
 //! - **AVX2** (`x86.rs`): the histogram by comparing 32 ids at a time; the
 //!   partition and combine as the portable path.
 //! - **Portable** (`portable.rs`): the tile is cut into four quarters, each
@@ -40,6 +42,12 @@ mod portable;
 mod x86;
 
 pub(super) use layout::{MAX_GROUPS, Segments, buffer_len};
+
+/// The AVX-512 path compresses and expands each group's lanes of every
+/// vector: one compress (and one expand) per group per vector, so it pays
+/// for a few groups only; beyond, it takes the per-point scatter (with the
+/// vector histogram), like the AVX2 path.
+const COMPRESS_MAX_GROUPS: usize = 4;
 
 use crate::float::Float;
 use crate::grouping_path::GroupingPath;
@@ -69,18 +77,19 @@ pub(super) fn partition<T: Float>(
     }
     let segments = match path {
         #[cfg(target_arch = "x86_64")]
-        GroupingPath::Avx512 if has_avx512() => {
+        GroupingPath::Avx512 if has_avx512() && groups <= COMPRESS_MAX_GROUPS => {
             let counts = x86::histogram_avx512(ids, groups);
-            let segments = layout(
+            let mut segments = layout(
                 path,
                 groups,
                 [counts, [0; MAX_GROUPS], [0; MAX_GROUPS], [0; MAX_GROUPS]],
             );
+            segments.compressed = true;
             x86::partition_avx512(ids, groups, &segments.start, x, buf, positions);
             return segments;
         }
         #[cfg(target_arch = "x86_64")]
-        GroupingPath::Avx2 if has_avx2() => {
+        GroupingPath::Avx2 | GroupingPath::Avx512 if has_avx2() => {
             layout(path, groups, x86::histogram_heads_avx2(ids, groups))
         }
         _ => layout(GroupingPath::Portable, groups, histogram_heads(ids, groups)),
@@ -96,7 +105,7 @@ pub(super) fn combine<T: Float>(ids: &[u8], segments: &Segments, buf: &[T], out:
     assert_eq!(ids.len(), out.len());
     match segments.path {
         #[cfg(target_arch = "x86_64")]
-        GroupingPath::Avx512 if has_avx512() => {
+        GroupingPath::Avx512 if segments.compressed && has_avx512() => {
             x86::combine_avx512(ids, segments.groups, &segments.start, buf, out)
         }
         _ => gather_heads(ids, segments, buf, out),
