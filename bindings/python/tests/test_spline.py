@@ -73,3 +73,34 @@ def test_nan_gives_nan():
     t = sa.Table()
     t.spline([0.0, 1.0], np.ones((4, 1)))
     assert np.isnan(sa.apply(t, [0], np.array([np.nan]))[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_error_is_within_4_ulps_of_the_terms_magnitude(dtype):
+    """The documented bound, on data that crosses zero: |got - PPoly| <=
+    4 ulps (of the table's float type) of sum_k |c_k (x - x_i)^k|. PPoly
+    sums the powers; the kernel uses Horner's rule with fused
+    multiply-adds, so near a zero crossing the relative error can be
+    large while the error stays at the rounding level of the terms."""
+    eps = np.finfo(dtype).eps
+    crossings = 0
+    for seed in range(20):
+        rng = np.random.default_rng(100 + seed)
+        m = int(rng.integers(1, 150))
+        breaks = np.sort(rng.uniform(-5, 5, m + 1)).astype(dtype).astype(np.float64)
+        c = (rng.normal(0, 1, (4, m)) * 10.0 ** rng.uniform(-3, 3, (4, 1))).astype(dtype)
+        c = c.astype(np.float64)
+        p = interpolate.PPoly(c, breaks)
+        x = rng.uniform(breaks[0] - 1, breaks[-1] + 1, 50_000).astype(dtype)
+        t = sa.Table(dtype)
+        t.spline(breaks, c)
+        got = sa.apply(t, np.zeros(x.size, np.int8), x).astype(np.float64)
+        xd = x.astype(np.float64)
+        i = np.clip(np.searchsorted(breaks, xd, side="right") - 1, 0, m - 1)
+        d = xd - breaks[i]
+        terms = sum(np.abs(c[3 - k, i]) * np.abs(d) ** k for k in range(4))
+        want = p(xd)
+        assert np.all(np.abs(got - want) <= 4 * eps * terms), (dtype, seed)
+        crossings += np.count_nonzero(np.diff(np.sign(want[np.argsort(xd)])))
+    # The data crosses zero, where no relative bound would hold.
+    assert crossings > 100

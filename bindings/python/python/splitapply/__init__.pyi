@@ -85,7 +85,8 @@ class Table:
           ``LSQUnivariateSpline``) of degree 1 to 3 with ``ext=0``, run as
           ``Spline`` kernels (FITPACK's through ``PPoly.from_spline``).
           For finite points the values are the callable's up to rounding:
-          within 2e-15 relative of ``PPoly``'s; within 4e-15 of FITPACK's
+          within 4 ulps of the terms' magnitude of ``PPoly``'s (2e-15
+          relative where values stay away from zero); within 4e-15 of FITPACK's
           ``splev`` inside the knots, up to about 1e-12 where its end
           pieces extrapolate. The coefficients are read when ``f`` is
           added.
