@@ -200,6 +200,61 @@ pub(super) fn combine_avx512<T: Float>(
     }
 }
 
+/// Calls `step(ids, values, positions, valid)` on each `W` points of the
+/// partition's inputs in order, the last ones padded (ids that match no
+/// group, zeros) with `valid` saying how many are real.
+#[inline(always)]
+fn walk_in<T: Float, const W: usize>(
+    ids: &[u8],
+    x: &[T],
+    pos: Option<&[u32]>,
+    mut step: impl FnMut(&[u8; W], &[T; W], Option<&[u32; W]>, usize),
+) {
+    let n = ids.len();
+    let full = n / W * W;
+    for i in (0..full).step_by(W) {
+        let ids = ids[i..i + W].first_chunk::<W>().expect("W ids");
+        let xs = x[i..i + W].first_chunk::<W>().expect("W values");
+        let ps = pos.map(|p| p[i..i + W].first_chunk::<W>().expect("W positions"));
+        step(ids, xs, ps, W);
+    }
+    if full < n {
+        let m = n - full;
+        let mut ids_tail = [u8::MAX; W];
+        let mut x_tail = [T::ZERO; W];
+        let mut pos_tail = [0u32; W];
+        ids_tail[..m].copy_from_slice(&ids[full..]);
+        x_tail[..m].copy_from_slice(&x[full..]);
+        if let Some(p) = pos {
+            pos_tail[..m].copy_from_slice(&p[full..]);
+        }
+        step(&ids_tail, &x_tail, pos.map(|_| &pos_tail), m);
+    }
+}
+
+/// Calls `step(ids, out)` on each `W` points of the combine in order, the
+/// last ones through a padded copy (ids that match no group).
+#[inline(always)]
+fn walk_out<T: Float, const W: usize>(
+    ids: &[u8],
+    out: &mut [T],
+    mut step: impl FnMut(&[u8; W], &mut [T; W]),
+) {
+    let full = ids.len() / W * W;
+    let (body, tail) = out.split_at_mut(full);
+    for (i, o) in body.as_chunks_mut::<W>().0.iter_mut().enumerate() {
+        step(ids[i * W..].first_chunk::<W>().expect("W ids"), o);
+    }
+    if !tail.is_empty() {
+        let m = tail.len();
+        let mut ids_tail = [u8::MAX; W];
+        let mut o = [T::ZERO; W];
+        ids_tail[..m].copy_from_slice(&ids[full..]);
+        step(&ids_tail, &mut o);
+        tail.copy_from_slice(&o[..m]);
+    }
+}
+
 /// Eight 8-byte lanes per step (`f64`), positions in a 256-bit register.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,popcnt")]
 fn partition8<T: Float>(
@@ -212,12 +267,11 @@ fn partition8<T: Float>(
 ) {
     const W: usize = 8;
     let mut cursor = starts.map(|s| s as usize);
-    let n = ids.len();
     let (pos_in, mut buf_pos) = match positions {
         Some((p, b)) => (Some(p), Some(b)),
         None => (None, None),
     };
-    let mut step = |ids: &[u8; W], x: &[T; W], pos: Option<&[u32; W]>, valid: usize| {
+    let step = |ids: &[u8; W], x: &[T; W], pos: Option<&[u32; W]>, valid: usize| {
         let idv = load_ids8(ids);
         let xv = load512(x);
         let pv = pos.map(|p| load_pos8(p));
@@ -234,25 +288,7 @@ fn partition8<T: Float>(
             *c += mask.count_ones() as usize;
         }
     };
-    let full = n / W * W;
-    for i in (0..full).step_by(W) {
-        let ids = ids[i..i + W].first_chunk::<W>().expect("W ids");
-        let xs = x[i..i + W].first_chunk::<W>().expect("W values");
-        let ps = pos_in.map(|p| p[i..i + W].first_chunk::<W>().expect("W positions"));
-        step(ids, xs, ps, W);
-    }
-    if full < n {
-        let m = n - full;
-        let mut ids_tail = [u8::MAX; W];
-        let mut x_tail = [T::ZERO; W];
-        let mut pos_tail = [0u32; W];
-        ids_tail[..m].copy_from_slice(&ids[full..]);
-        x_tail[..m].copy_from_slice(&x[full..]);
-        if let Some(p) = pos_in {
-            pos_tail[..m].copy_from_slice(&p[full..]);
-        }
-        step(&ids_tail, &x_tail, pos_in.map(|_| &pos_tail), m);
-    }
+    walk_in::<T, W>(ids, x, pos_in, step);
 }
 
 /// Sixteen 4-byte lanes per step (`f32`).
@@ -267,12 +303,11 @@ fn partition4<T: Float>(
 ) {
     const W: usize = 16;
     let mut cursor = starts.map(|s| s as usize);
-    let n = ids.len();
     let (pos_in, mut buf_pos) = match positions {
         Some((p, b)) => (Some(p), Some(b)),
         None => (None, None),
     };
-    let mut step = |ids: &[u8; W], x: &[T; W], pos: Option<&[u32; W]>, valid: usize| {
+    let step = |ids: &[u8; W], x: &[T; W], pos: Option<&[u32; W]>, valid: usize| {
         let idv = load_ids16(ids);
         let xv = load512(x);
         let pv = pos.map(|p| load_pos16(p));
@@ -289,25 +324,7 @@ fn partition4<T: Float>(
             *c += mask.count_ones() as usize;
         }
     };
-    let full = n / W * W;
-    for i in (0..full).step_by(W) {
-        let ids = ids[i..i + W].first_chunk::<W>().expect("W ids");
-        let xs = x[i..i + W].first_chunk::<W>().expect("W values");
-        let ps = pos_in.map(|p| p[i..i + W].first_chunk::<W>().expect("W positions"));
-        step(ids, xs, ps, W);
-    }
-    if full < n {
-        let m = n - full;
-        let mut ids_tail = [u8::MAX; W];
-        let mut x_tail = [T::ZERO; W];
-        let mut pos_tail = [0u32; W];
-        ids_tail[..m].copy_from_slice(&ids[full..]);
-        x_tail[..m].copy_from_slice(&x[full..]);
-        if let Some(p) = pos_in {
-            pos_tail[..m].copy_from_slice(&p[full..]);
-        }
-        step(&ids_tail, &x_tail, pos_in.map(|_| &pos_tail), m);
-    }
+    walk_in::<T, W>(ids, x, pos_in, step);
 }
 
 /// Eight 8-byte lanes per step (`f64`).
@@ -321,7 +338,7 @@ fn combine8<T: Float>(
 ) {
     const W: usize = 8;
     let mut cursor = starts.map(|s| s as usize);
-    let mut step = |ids: &[u8; W], out: &mut [T; W]| {
+    let step = |ids: &[u8; W], out: &mut [T; W]| {
         let idv = load_ids8(ids);
         let mut acc = _mm512_setzero_si512();
         for (g, c) in cursor.iter_mut().enumerate().take(groups) {
@@ -333,20 +350,7 @@ fn combine8<T: Float>(
         }
         store512(out, acc);
     };
-    let n = ids.len();
-    let full = n / W * W;
-    let (body, tail) = out.split_at_mut(full);
-    for (i, o) in body.as_chunks_mut::<W>().0.iter_mut().enumerate() {
-        step(ids[i * W..].first_chunk::<W>().expect("W ids"), o);
-    }
-    if !tail.is_empty() {
-        let mut ids_tail = [u8::MAX; W];
-        let mut o = [T::ZERO; W];
-        ids_tail[..tail.len()].copy_from_slice(&ids[full..]);
-        step(&ids_tail, &mut o);
-        let m = tail.len();
-        tail.copy_from_slice(&o[..m]);
-    }
+    walk_out::<T, W>(ids, out, step);
 }
 
 /// Sixteen 4-byte lanes per step (`f32`).
@@ -360,7 +364,7 @@ fn combine4<T: Float>(
 ) {
     const W: usize = 16;
     let mut cursor = starts.map(|s| s as usize);
-    let mut step = |ids: &[u8; W], out: &mut [T; W]| {
+    let step = |ids: &[u8; W], out: &mut [T; W]| {
         let idv = load_ids16(ids);
         let mut acc = _mm512_setzero_si512();
         for (g, c) in cursor.iter_mut().enumerate().take(groups) {
@@ -371,18 +375,5 @@ fn combine4<T: Float>(
         }
         store512(out, acc);
     };
-    let n = ids.len();
-    let full = n / W * W;
-    let (body, tail) = out.split_at_mut(full);
-    for (i, o) in body.as_chunks_mut::<W>().0.iter_mut().enumerate() {
-        step(ids[i * W..].first_chunk::<W>().expect("W ids"), o);
-    }
-    if !tail.is_empty() {
-        let mut ids_tail = [u8::MAX; W];
-        let mut o = [T::ZERO; W];
-        ids_tail[..tail.len()].copy_from_slice(&ids[full..]);
-        step(&ids_tail, &mut o);
-        let m = tail.len();
-        tail.copy_from_slice(&o[..m]);
-    }
+    walk_out::<T, W>(ids, out, step);
 }
