@@ -312,6 +312,30 @@ impl<'a, T: Float> TileWorker<'a, T> {
     }
 }
 
+impl<T: Float> TileWorker<'_, T> {
+    /// The strategy a full tile without long runs of equal indices takes
+    /// (see [`Engine::chosen_strategy`](crate::Engine::chosen_strategy)).
+    pub(super) fn strategy_without_runs(&self) -> Strategy {
+        if self.strategy != Strategy::Auto {
+            return self.strategy;
+        }
+        let segments = if self.eligible.bucket_by_type || self.eligible.select_by_type {
+            self.functions.group_count()
+        } else {
+            self.functions.len()
+        };
+        if self.tile_len < TINY_SEGMENTS * segments {
+            return Strategy::Runs;
+        }
+        match self.without_runs() {
+            TileChoice::Select => Strategy::Select,
+            TileChoice::SelectByType => Strategy::SelectByType,
+            TileChoice::BucketByType => Strategy::BucketByType,
+            _ => Strategy::Bucket,
+        }
+    }
+}
+
 /// How one tile is evaluated.
 #[derive(Clone, Copy)]
 enum TileChoice {

@@ -253,6 +253,56 @@ impl Engine {
         Ok(())
     }
 
+    /// The strategy `apply_into` takes for `table` with float type `T` and
+    /// index type `I`: a streaming strategy for the whole call, or else the
+    /// one its tiles take when their indices do not come in long runs
+    /// (tiles with long runs go run by run first). For reports, and to see
+    /// why a table runs as fast as it does.
+    ///
+    /// # Errors
+    /// [`Error::StrategyUnavailable`] when the forced strategy does not fit
+    /// the table.
+    ///
+    /// # Examples
+    /// ```
+    /// use splitapply::{Engine, FuncTable, Strategy};
+    /// use splitapply::kernels::{Affine, Exp, Sqrt};
+    ///
+    /// let mut affine = FuncTable::<f64>::new();
+    /// for j in 0..250 {
+    ///     affine.push(Affine::new(j as f64, 1.0));
+    /// }
+    /// let engine = Engine::new();
+    /// assert_eq!(engine.chosen_strategy::<f64, u32>(&affine)?, Strategy::StreamFamily);
+    ///
+    /// let mut two_types = FuncTable::<f64>::new();
+    /// for j in 0..250 {
+    ///     if j % 2 == 0 { two_types.push(Exp::new()) } else { two_types.push(Sqrt::new()) };
+    /// }
+    /// assert_eq!(engine.chosen_strategy::<f64, u32>(&two_types)?, Strategy::SelectByType);
+    /// # Ok::<(), splitapply::Error>(())
+    /// ```
+    pub fn chosen_strategy<T: Float, I: Index>(
+        &self,
+        table: &FuncTable<T>,
+    ) -> Result<Strategy, Error> {
+        Ok(match choose::choose_for_call(self.strategy, table)? {
+            CallStrategy::StreamFamily { .. } => Strategy::StreamFamily,
+            CallStrategy::StreamGroup { .. } if table.functions().group(0).closures().is_some() => {
+                Strategy::StreamClosures
+            }
+            CallStrategy::StreamGroup { .. } => Strategy::StreamFamily,
+            CallStrategy::PerTile { strategy, eligible } => TileWorker::new(
+                table.functions(),
+                strategy,
+                eligible,
+                self.effective_tile_len::<T, I>(),
+                GroupingPath::detected(),
+            )
+            .strategy_without_runs(),
+        })
+    }
+
     /// Evaluates `table[idx[i]](x[i])` for every `i` into a new vector.
     ///
     /// # Errors
