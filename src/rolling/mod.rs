@@ -31,10 +31,12 @@
 //! chunks with NaN or infinities.
 
 mod anchor;
+mod careful;
+mod certificate;
 mod compensated;
 mod lanes;
-mod nonfinite;
 mod sliding;
+mod tree;
 
 use rayon::prelude::*;
 
@@ -43,6 +45,7 @@ use crate::float::Float;
 
 use anchor::anchor_spacing;
 use sliding::sliding_chunk;
+use tree::{TREE_MAX_HALF_WIDTH, tree_chunk};
 
 /// Outputs per parallel chunk on the sliding path, at least: whole anchored
 /// segments, four of them up to half-width 127 and one from 256 up. Small
@@ -105,19 +108,15 @@ pub fn rolling_mean<T: Float>(data: &[T], half_window: usize, out: &mut [T]) -> 
         return Ok(());
     }
     let w = half_window;
-    // 2w + 1 as f64: exact for any realistic w, and never overflows. Dividing
-    // costs as much as the rest of a step; one multiply by the reciprocal
-    // adds at most an ulp.
-    let inv_window = 1.0 / (2.0 * w as f64 + 1.0);
     // Both are powers of two, so this is a whole number of segments.
     let chunk = anchor_spacing(w).max(CHUNK_MIN);
     let n = data.len();
     let threads = rayon::current_num_threads();
     let run = |start: usize, out: &mut [T]| {
-        // A NaN or infinity poisons a running sum up to the next anchor:
-        // redo such chunks with the non-finite values kept apart.
-        if !sliding_chunk(data, w, inv_window, start, out) {
-            nonfinite::careful_chunk(data, w, inv_window, start, out);
+        if w <= TREE_MAX_HALF_WIDTH {
+            tree_chunk(data, w, start, out);
+        } else {
+            sliding_chunk(data, w, start, out);
         }
     };
     if threads == 1 || n <= chunk {

@@ -1,0 +1,178 @@
+//! The error bounds behind the rolling mean's accuracy guarantee, and the
+//! checks that enforce them.
+//!
+//! # The guarantee
+//!
+//! For output `i`, with `S` the exact sum of its edge-padded window of
+//! `n = 2w + 1` values and `A` the exact sum of their magnitudes (so
+//! `mag = A / n` is the window's mean magnitude), every path computes a
+//! mean `m` with
+//!
+//! ```text
+//! |m - S / n| <= 6.5 u mag + 1.5 * 2^-1074          (f64 output)
+//! ```
+//!
+//! where `u = 2^-53`. The last term covers up to three products or quotients
+//! that fall below the normal range (each then errs by at most 2^-1075
+//! whatever its size). Since `ulp(mag) >= u mag` and `ulp(mag) >= 2^-1074`,
+//! this is within `8 ulp(mag)`. An `f32` output is the `f64` mean within
+//! `6 u32 mag` (`u32 = 2^-24`), rounded once more: within `7 ulp32(mag)`.
+//!
+//! Every bound below uses only that each `+`, `-`, `*`, `/` or fused
+//! multiply-add rounds once, with an error at most `u` times the magnitude
+//! of its result (sums are exact below the normal range; products and
+//! quotients there are the terms above). The bounds are evaluated in
+//! floating point with [`BOUND_U`], `u` enlarged by 1/1024, which covers the
+//! roundings of the bound arithmetic itself; a bound that underflows is one
+//! whose error is exactly zero, because every rounding error is a multiple of
+//! 2^-1074 and is at most the bound.
+//!
+//! # The sliding block (`sliding.rs`)
+//!
+//! A block of 32 outputs is four rows of eight steps. With `X = hi + lo`
+//! the running sum at the block's first output (its error bounded by `E`),
+//! `d_t = fl(e_t - l_t)` the window changes (entering minus leaving value),
+//! `D` the sum of their magnitudes over the block, `P_j` each row's prefix
+//! sums of its changes (three rounds of adds: every change passes through at
+//! most three), `off_r` the rows' offsets (the rows' totals added in turn),
+//! the block computes
+//!
+//! ```text
+//! rb_r = fl(hi + fl(lo + off_r))          the sum at the start of row r
+//! sc_r = fl(rb_r / n)
+//! m    = fl(P_{j-1} * inv + sc_r)          (fused; or two roundings)
+//! ```
+//!
+//! and for each output of row `r` the errors add up (in units of the sum,
+//! to first order) to
+//!
+//! ```text
+//! n |m - S / n| <= E + 3.01 u |rb_r| + 1.01 u |lo| + 7.03 u D
+//! ```
+//!
+//! - `|rb_r|`: its own rounding, the quotient's and the final one;
+//! - `|lo|`, `D`: the rounding of `lo + off_r`; the changes' roundings (one
+//!   each), the row prefix sums (three) and the rows' offsets (two), the
+//!   product with `inv = fl(1 / n)` and the final rounding on `P`.
+//!
+//! `A >= |S| >= |rb_r| - 1.01 D - n |m - S / n|` for every output of the
+//! row, so the mean meets the guarantee if
+//!
+//! ```text
+//! |rb_r| >= 4 D + 0.3 (E / u + |lo|)        for every row       (f64)
+//! |rb_r| >= 1.02 D + 2.83e6 E + 1e-9 |lo|    for every row       (f32)
+//! ```
+//!
+//! (solving `n |m - S/n| <= 6.5 u (|rb_r| - 1.01 D - n |m - S/n|)` gives the
+//! coefficients 3.91, 0.288 and 0.294, rounded up here; for `f32` the
+//! budget is `6 u32` instead of `6.5 u`). That is [`Budget::fast`]'s check,
+//! one comparison per row and block. It is exact for data whose windows do
+//! not cancel (`|S|` close to `A`) and whose changes are small next to the
+//! window sum: random walks, offsets, smooth signals.
+//!
+//! The block's total, added to the running sum with Knuth's two-sum, errs
+//! by at most `7.02 u D` (the changes, the three rounds of prefix sums, the
+//! three additions across rows); the two-sum is exact and the compensation's
+//! own rounding adds `u |lo'|`. So each block adds
+//! [`block_error`]`(D, lo')` to `E`. `E` only grows until the next anchor:
+//! the check fails once it is large next to the window, and the block is
+//! then redone from a fresh anchor (`anchor.rs`, whose bound is
+//! `(2^23 + k^2) u^2 A`).
+//!
+//! # When the check fails
+//!
+//! A failed block is computed by a path whose error is bounded for any data:
+//!
+//! - up to half-width [`TREE_MAX_HALF_WIDTH`](super::tree::TREE_MAX_HALF_WIDTH),
+//!   by pairwise sums of the window itself (`tree.rs`): every value passes
+//!   through at most five additions of values of the same window, so the
+//!   sum errs by at most `5.0001 u A`, and one division adds `u |S| + ` (an
+//!   underflow);
+//! - above, by the careful path (`careful.rs`): a running sum kept exact
+//!   with two two-sums per step, whose only errors are the roundings of its
+//!   compensation (`u |lo|` per addition, second order). Its outputs are
+//!   `fl(fl(hi + lo) / n)`, two roundings; so they meet the guarantee while
+//!   the accumulated error stays below [`Budget::careful`] times a lower
+//!   bound on `A` (the running sum of magnitudes less its own error bound).
+//!   When it does not, the careful path re-anchors at that output; a fresh
+//!   anchor's error is second order, so it meets the check (for windows of
+//!   fewer than about 2^40 values). This is where a window whose magnitude
+//!   dropped far below what the running sum carried is recomputed.
+
+/// The unit roundoff of `f64`, `2^-53`.
+pub(super) const U: f64 = f64::EPSILON / 2.0;
+
+/// `u` enlarged by 1/1024, for evaluating error bounds in floating point:
+/// the roundings of the bound's own arithmetic stay below the margin.
+pub(super) const BOUND_U: f64 = U * (1.0 + 1.0 / 1024.0);
+
+/// The error bound added to the running sum by one block with change
+/// magnitudes summing to `d` and new compensation `lo`: `7.02 u d` for the
+/// block total (changes, prefix sums, additions across rows) and `u |lo|`
+/// for the compensation's rounding.
+#[inline(always)]
+pub(super) fn block_error(d: f64, lo: f64) -> f64 {
+    BOUND_U * (7.1 * d + lo.abs())
+}
+
+/// The coefficients of the checks for one output type.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Budget {
+    /// Of `D` in the fast check.
+    pub(super) d: f64,
+    /// Of `E` in the fast check.
+    pub(super) error: f64,
+    /// Of `|lo|` in the fast check.
+    pub(super) lo: f64,
+    /// The careful path's accumulated error may reach this times its lower
+    /// bound on `A`.
+    pub(super) careful: f64,
+}
+
+impl Budget {
+    /// The budget for outputs of `bytes`-byte floats (8 or 4).
+    pub(super) const fn for_bytes(bytes: usize) -> Budget {
+        if bytes == 8 {
+            Budget {
+                d: 4.0,
+                error: 0.3 / U,
+                lo: 0.3,
+                // 6.5 u less the two roundings of `fl(fl(hi + lo) / n)`.
+                careful: 4.4 * U,
+            }
+        } else {
+            // u32 = 2^-24; budget 6 u32 before the final rounding to f32.
+            let u32_budget = 6.0 / (1u64 << 24) as f64;
+            Budget {
+                d: 1.02,
+                error: 1.01 / u32_budget,
+                lo: 1e-9,
+                careful: 5.9 / (1u64 << 24) as f64,
+            }
+        }
+    }
+
+    /// The smallest `|rb_r|` the fast check accepts for a block with change
+    /// magnitudes `d`, running-sum error `error` and compensation `lo`.
+    #[inline(always)]
+    pub(super) fn fast_need(&self, d: f64, error: f64, lo: f64) -> f64 {
+        self.d * d + self.error * error + self.lo * lo.abs()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_leave_room_for_the_roundings() {
+        // The f64 check's coefficients are the derived ones rounded up.
+        let b = Budget::for_bytes(8);
+        assert!(b.d >= 3.911 && b.error * U >= 0.2877 && b.lo >= 0.2932);
+        // The careful path: two roundings of 1.01 u within 6.5 u.
+        assert!(b.careful / U + 2.02 <= 6.5);
+        let b = Budget::for_bytes(4);
+        assert!(b.d >= 1.0101 && b.careful < 6.0 / (1u64 << 24) as f64);
+        assert!(BOUND_U > U && block_error(1.0, 0.0) >= 7.02 * U);
+    }
+}
