@@ -19,6 +19,8 @@
 use super::anchor::{Anchor, anchor, at, window};
 use super::certificate::{BOUND_U, Budget};
 use super::compensated::{Compensated, two_sum};
+use super::lanes::FUSED;
+use super::sliding::window_len;
 use crate::float::Float;
 
 /// Non-finite values in a window, by kind.
@@ -125,14 +127,21 @@ impl Careful {
         }
     }
 
-    /// The running sum, when the window holds only finite values: to carry
-    /// on with, with its error bound.
-    pub(super) fn finite_sum(&self) -> Option<(Compensated, f64)> {
-        (!self.counts.any()).then_some((self.sum, self.error))
+    /// The running sum and sum of magnitudes with their bounds, when the
+    /// window holds only finite values: for the sliding path to carry on
+    /// from.
+    pub(super) fn finite_state(&self) -> Option<Anchor> {
+        (!self.counts.any()).then_some(Anchor {
+            sum: self.sum,
+            error: self.error,
+            abs: self.abs,
+            abs_error: self.abs_error,
+        })
     }
 
     /// The window's mean, when the state is accurate enough for it.
-    fn mean(&self, n: f64, budget: &Budget) -> Option<f64> {
+    #[inline(always)]
+    fn mean(&self, n: f64, inv: f64, budget: &Budget) -> Option<f64> {
         if self.counts.any() {
             return Some(self.counts.mean());
         }
@@ -140,12 +149,42 @@ impl Careful {
         let sound = self.error <= budget.careful * floor
             && self.sum.hi.is_finite()
             && self.sum.lo.is_finite();
-        sound.then(|| self.sum.value() / n)
+        sound.then(|| divide(self.sum.value(), n, inv))
+    }
+
+    /// One step of the window: `enter` comes in, `leave` goes out. Their
+    /// difference is taken exactly (a two-sum), then added exactly.
+    #[inline(always)]
+    fn step(&mut self, enter: f64, leave: f64) {
+        if !(enter.is_finite() && leave.is_finite()) {
+            return self.step_with_non_finite(enter, leave);
+        }
+        let (change, change_error) = two_sum(enter, -leave);
+        let (hi, error) = two_sum(self.sum.hi, change);
+        let carry = change_error + error;
+        let lo = self.sum.lo + carry;
+        self.sum = Compensated { hi, lo };
+        self.error += BOUND_U * (carry.abs() + lo.abs());
+        let growth = enter.abs() - leave.abs();
+        self.abs += growth;
+        self.abs_error += BOUND_U * (growth.abs() + self.abs.abs());
+    }
+
+    /// [`Careful::step`] when either value is NaN or infinite.
+    #[cold]
+    fn step_with_non_finite(&mut self, enter: f64, leave: f64) {
+        for (v, adding) in [(enter, true), (leave, false)] {
+            if v.is_finite() {
+                self.add(if adding { v } else { -v });
+            } else {
+                self.counts.track(v, 1, adding);
+            }
+        }
     }
 
     /// Adds `v` (finite) exactly to the running sum, and its magnitude to
-    /// the magnitudes' sum, with their error bounds.
-    #[inline]
+    /// (or, for `v < 0` removed, from) the magnitudes' sum, with their error
+    /// bounds; the anchors' and the non-finite steps' one-value form.
     fn add(&mut self, v: f64) {
         let (hi, e) = two_sum(self.sum.hi, v);
         let lo = self.sum.lo + e;
@@ -153,32 +192,6 @@ impl Careful {
         self.error += BOUND_U * lo.abs();
         self.abs += v.abs();
         self.abs_error += BOUND_U * self.abs;
-    }
-
-    /// Removes `v` (finite), as [`Careful::add`] adds it.
-    #[inline]
-    fn remove(&mut self, v: f64) {
-        let (hi, e) = two_sum(self.sum.hi, -v);
-        let lo = self.sum.lo + e;
-        self.sum = Compensated { hi, lo };
-        self.error += BOUND_U * lo.abs();
-        self.abs -= v.abs();
-        self.abs_error += BOUND_U * self.abs.abs();
-    }
-
-    /// One step of the window: `enter` comes in, `leave` goes out.
-    #[inline]
-    fn step(&mut self, enter: f64, leave: f64) {
-        if enter.is_finite() {
-            self.add(enter);
-        } else {
-            self.counts.track(enter, 1, true);
-        }
-        if leave.is_finite() {
-            self.remove(leave);
-        } else {
-            self.counts.track(leave, 1, false);
-        }
     }
 
     /// `out = means[first .. first + out.len()]`, this state being at
@@ -191,12 +204,21 @@ impl Careful {
         out: &mut [T],
         budget: &Budget,
     ) {
-        let n = (2 * w) as f64 + 1.0;
+        let n = window_len(w);
+        let inv = 1.0 / n;
         // Clamped indices read the same from `data.len()` on.
         let reach = w.min(data.len()) as isize;
-        for (t, o) in out.iter_mut().enumerate() {
+        let mut t = 0;
+        while t < out.len() {
+            // Finite windows whose state meets the budget: a tight loop on
+            // plain local values.
+            t = self.run_finite(data, reach, first, t, out, budget, n, inv);
+            if t == out.len() {
+                break;
+            }
+            // The rest: NaN or infinities in the window, or a re-anchor.
             let i = first + t;
-            let mean = match self.mean(n, budget) {
+            let mean = match self.mean(n, inv, budget) {
                 Some(m) => m,
                 None => {
                     *self = Careful::anchored(data, w, i);
@@ -204,13 +226,85 @@ impl Careful {
                     // finite values overflow (the documented exception) or
                     // it holds more than about 2^40 values: its direct sum
                     // is then the answer.
-                    self.mean(n, budget).unwrap_or(self.sum.value() / n)
+                    self.mean(n, inv, budget).unwrap_or(self.sum.value() / n)
                 }
             };
-            *o = T::from_f64(mean);
+            out[t] = T::from_f64(mean);
             let i = i as isize;
             self.step(at(data, i + reach + 1), at(data, i - reach));
+            t += 1;
         }
+    }
+
+    /// [`Careful::run`]'s outputs from `t` on while the window holds only
+    /// finite values and the state meets the budget; returns where it
+    /// stopped. A NaN or infinity that enters makes the running sum
+    /// non-finite, which stops the loop at the next output: the general
+    /// path then re-anchors there and counts it.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn run_finite<T: Float>(
+        &mut self,
+        data: &[T],
+        reach: isize,
+        first: usize,
+        mut t: usize,
+        out: &mut [T],
+        budget: &Budget,
+        n: f64,
+        inv: f64,
+    ) -> usize {
+        if self.counts.any() {
+            return t;
+        }
+        let Compensated { mut hi, mut lo } = self.sum;
+        let (mut error, mut abs, mut abs_error) = (self.error, self.abs, self.abs_error);
+        // Outputs whose window changes read inside the data need no
+        // clamping: those from `reach` to `data.len() - reach - 1`.
+        let inside = (reach as usize)..data.len().saturating_sub(reach as usize + 1);
+        while t < out.len() {
+            let sum = hi + lo;
+            let sound = error <= budget.careful * (abs - abs_error) && sum.is_finite();
+            if !sound {
+                break;
+            }
+            out[t] = T::from_f64(divide(sum, n, inv));
+            let i = first + t;
+            let (enter, leave) = if inside.contains(&i) {
+                let r = reach as usize;
+                (data[i + r + 1].to_f64(), data[i - r].to_f64())
+            } else {
+                let i = i as isize;
+                (at(data, i + reach + 1), at(data, i - reach))
+            };
+            let (change, change_error) = two_sum(enter, -leave);
+            let (h, e) = two_sum(hi, change);
+            let carry = change_error + e;
+            hi = h;
+            lo += carry;
+            error += BOUND_U * (carry.abs() + lo.abs());
+            let growth = enter.abs() - leave.abs();
+            abs += growth;
+            abs_error += BOUND_U * (growth.abs() + abs.abs());
+            t += 1;
+        }
+        self.sum = Compensated { hi, lo };
+        (self.error, self.abs, self.abs_error) = (error, abs, abs_error);
+        t
+    }
+}
+
+/// `s / n` within about one rounding: the quotient by the reciprocal,
+/// corrected by its exact residual `s - q n` where the target has FMA (a
+/// plain division, correctly rounded, where it does not). Non-finite `s`
+/// gives the plain quotient.
+#[inline(always)]
+fn divide(s: f64, n: f64, inv: f64) -> f64 {
+    if FUSED && s.is_finite() {
+        let q = s * inv;
+        (-q).mul_add(n, s).mul_add(inv, q)
+    } else {
+        s / n
     }
 }
 

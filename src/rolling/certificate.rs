@@ -108,11 +108,30 @@ pub(super) const BOUND_U: f64 = U * (1.0 + 1.0 / 1024.0);
 
 /// The error bound added to the running sum by one block with change
 /// magnitudes summing to `d` and new compensation `lo`: `7.02 u d` for the
-/// block total (changes, prefix sums, additions across rows) and `u |lo|`
-/// for the compensation's rounding.
+/// block total (changes, prefix sums, additions across rows), `u |lo|` for
+/// the compensation's rounding, and `1.01 u |lo|` for the next block's
+/// rounding of `lo + offset` (see [`lo_error`]).
 #[inline(always)]
 pub(super) fn block_error(d: f64, lo: f64) -> f64 {
-    BOUND_U * (7.1 * d + lo.abs())
+    BOUND_U * (7.1 * d + 2.02 * lo.abs())
+}
+
+/// The part of the running sum's error bound that covers the rounding of
+/// `lo + offset` at the start of each row, `1.01 u |lo|`: kept in the bound
+/// itself (added again for each new `lo`), so the checks need not look at
+/// `lo`.
+#[inline(always)]
+pub(super) fn lo_error(lo: f64) -> f64 {
+    BOUND_U * 1.01 * lo.abs()
+}
+
+/// The error bound added to a tracked sum of magnitudes `A' =
+/// fl(fl(A + entering) - leaving)` (`grown` the inner sum): its two
+/// roundings, and those of the two block sums of magnitudes (32 values in
+/// five rounds of adds each).
+#[inline(always)]
+pub(super) fn magnitude_error(grown: f64, abs: f64, entering: f64, leaving: f64) -> f64 {
+    BOUND_U * (grown.abs() + abs.abs() + 5.1 * (entering + leaving))
 }
 
 /// The coefficients of the checks for one output type.
@@ -122,11 +141,12 @@ pub(super) struct Budget {
     pub(super) d: f64,
     /// Of `E` in the fast check.
     pub(super) error: f64,
-    /// Of `|lo|` in the fast check.
-    pub(super) lo: f64,
     /// The careful path's accumulated error may reach this times its lower
     /// bound on `A`.
     pub(super) careful: f64,
+    /// The budget of the tracked check, in units of `u`: `6.5` less a
+    /// margin for `f64`.
+    pub(super) tracked: f64,
 }
 
 impl Budget {
@@ -136,9 +156,9 @@ impl Budget {
             Budget {
                 d: 4.0,
                 error: 0.3 / U,
-                lo: 0.3,
                 // 6.5 u less the two roundings of `fl(fl(hi + lo) / n)`.
                 careful: 4.4 * U,
+                tracked: 6.45,
             }
         } else {
             // u32 = 2^-24; budget 6 u32 before the final rounding to f32.
@@ -146,17 +166,28 @@ impl Budget {
             Budget {
                 d: 1.02,
                 error: 1.01 / u32_budget,
-                lo: 1e-9,
                 careful: 5.9 / (1u64 << 24) as f64,
+                // 6 u32 = 6 * 2^29 u, less a margin.
+                tracked: 5.99 * (1u64 << 29) as f64,
             }
         }
     }
 
     /// The smallest `|rb_r|` the fast check accepts for a block with change
-    /// magnitudes `d`, running-sum error `error` and compensation `lo`.
+    /// magnitudes `d` and running-sum error bound `error` (which includes
+    /// [`lo_error`]).
     #[inline(always)]
-    pub(super) fn fast_need(&self, d: f64, error: f64, lo: f64) -> f64 {
-        self.d * d + self.error * error + self.lo * lo.abs()
+    pub(super) fn fast_need(&self, d: f64, error: f64) -> f64 {
+        self.d * d + self.error * error
+    }
+
+    /// The largest `|rb_r|` the tracked check accepts when every window of
+    /// the block has a sum of magnitudes of at least `floor`:
+    /// `E + u (3.02 |rb| + 7.1 d) <= budget u floor` (`E` including
+    /// [`lo_error`]).
+    #[inline(always)]
+    pub(super) fn tracked_room(&self, floor: f64, d: f64, error: f64) -> f64 {
+        (self.tracked * floor - error / U - 7.1 * d) / 3.02
     }
 }
 
@@ -168,11 +199,13 @@ mod tests {
     fn budgets_leave_room_for_the_roundings() {
         // The f64 check's coefficients are the derived ones rounded up.
         let b = Budget::for_bytes(8);
-        assert!(b.d >= 3.911 && b.error * U >= 0.2877 && b.lo >= 0.2932);
+        assert!(b.d >= 3.911 && b.error * U >= 0.2877);
         // The careful path: two roundings of 1.01 u within 6.5 u.
         assert!(b.careful / U + 2.02 <= 6.5);
         let b = Budget::for_bytes(4);
         assert!(b.d >= 1.0101 && b.careful < 6.0 / (1u64 << 24) as f64);
+        assert!(b.tracked * U < 6.0 / (1u64 << 24) as f64);
+        assert!(Budget::for_bytes(8).tracked < 6.5);
         assert!(BOUND_U > U && block_error(1.0, 0.0) >= 7.02 * U);
     }
 }

@@ -32,7 +32,7 @@
 
 use super::anchor::{Anchor, anchor, anchor_spacing, at};
 use super::careful::Careful;
-use super::certificate::{Budget, block_error};
+use super::certificate::{BOUND_U, Budget, block_error, lo_error, magnitude_error};
 use super::compensated::{Compensated, two_sum};
 use super::lanes::{LANES, Lanes, load_lanes, store_lanes, transpose_lanes};
 use crate::float::Float;
@@ -55,11 +55,15 @@ pub(super) const BLOCK: usize = BLOCK_ROWS * ROW_STEPS;
 
 /// What a block needs from its window changes, before the running sum:
 /// each row's prefix sums (`prefix[j]`: its first `j + 1` changes) and the
-/// sum of its changes' magnitudes, lane `r` for row `r`.
+/// sum of its changes' magnitudes, lane `r` for row `r`; and, when the
+/// walk tracks the window's sum of magnitudes, the sums of the entering
+/// and the leaving values' magnitudes.
 #[derive(Clone, Copy)]
 struct Partials {
     prefix: [Lanes; ROW_STEPS],
-    magnitude: Lanes,
+    magnitude: f64,
+    entering: f64,
+    leaving: f64,
 }
 
 /// What every block of a call shares.
@@ -84,6 +88,14 @@ struct Walk {
     /// No block has been added to `sum` since it was set from a direct sum
     /// or by the careful path: a fresh anchor would not make it better.
     fresh: bool,
+    /// Whether the walk also slides the window's sum of magnitudes: from
+    /// the segment's first block whose row sums alone do not show the
+    /// window's magnitude (windows that cancel), to the segment's end.
+    tracking: bool,
+    /// The window's sum of magnitudes at the next block, when tracking.
+    abs: f64,
+    /// A bound on the error of `abs`.
+    abs_error: f64,
     /// The careful path's state and the output it is at, to carry on from
     /// when consecutive blocks fail.
     careful: Option<(usize, Careful)>,
@@ -95,6 +107,9 @@ impl Walk {
             sum: Compensated::default(),
             error: 0.0,
             fresh: true,
+            tracking: false,
+            abs: 0.0,
+            abs_error: 0.0,
             careful: None,
         };
         walk.set(&anchor(ctx.data, ctx.w, i));
@@ -103,7 +118,9 @@ impl Walk {
 
     fn set(&mut self, a: &Anchor) {
         self.sum = a.sum;
-        self.error = a.error;
+        self.error = a.error + lo_error(a.sum.lo);
+        self.abs = a.abs;
+        self.abs_error = a.abs_error;
         self.fresh = true;
     }
 }
@@ -140,7 +157,17 @@ pub(super) fn sliding_chunk<T: Float>(data: &[T], w: usize, start: usize, out: &
         let (head, rest) = segment.split_at_mut(lo * BLOCK);
         let (body, tail) = rest.split_at_mut((hi - lo) * BLOCK);
         edge_blocks(&ctx, first, head, &mut walk);
-        interior_blocks(&ctx, first + lo * BLOCK, body, &mut walk);
+        let mut done = 0;
+        let body_first = first + lo * BLOCK;
+        while done < body.len() {
+            // The walk starts tracking magnitudes at most once per segment.
+            let (at, rest) = (body_first + done, &mut body[done..]);
+            done += if walk.tracking {
+                interior_blocks::<T, true>(&ctx, at, rest, &mut walk)
+            } else {
+                interior_blocks::<T, false>(&ctx, at, rest, &mut walk)
+            };
+        }
         edge_blocks(&ctx, first + hi * BLOCK, tail, &mut walk);
     }
 }
@@ -150,65 +177,113 @@ pub(super) fn window_len(w: usize) -> f64 {
     2.0 * w as f64 + 1.0
 }
 
-/// The first half of a block, which does not need the running sum: the
-/// changes transposed so that lane `r` follows row `r`, their prefix sums
-/// along each row and the sum of their magnitudes. `block` holds the window
-/// changes of the steps in order, [`BLOCK_ROWS`] to a vector, so row `r`
-/// (steps `r * ROW_STEPS ..`) is vectors `r * ROW_VECTORS ..`.
+/// The sum of the magnitudes of a block's values, [`BLOCK_ROWS`] to a
+/// vector: across vectors in three rounds, then across lanes.
 #[inline(always)]
-fn block_partials(block: [Lanes; BLOCK_VECTORS]) -> Partials {
+fn magnitude_sum(v: [Lanes; BLOCK_VECTORS]) -> f64 {
+    let m = v.map(|v| v.abs());
+    let [a, b, c, d] =
+        (((m[0] + m[1]) + (m[2] + m[3])) + ((m[4] + m[5]) + (m[6] + m[7]))).to_array();
+    (a + b) + (c + d)
+}
+
+/// The first half of a block, which does not need the running sum: the
+/// changes `enter - leave` transposed so that lane `r` follows row `r`,
+/// their prefix sums along each row and the sum of their magnitudes (and,
+/// if `TRACK`, the sums of the entering and leaving magnitudes). Both
+/// arrays hold the block's steps in order, [`BLOCK_ROWS`] to a vector, so
+/// row `r` (steps `r * ROW_STEPS ..`) is vectors `r * ROW_VECTORS ..`.
+#[inline(always)]
+fn block_partials<const TRACK: bool>(
+    enter: [Lanes; BLOCK_VECTORS],
+    leave: [Lanes; BLOCK_VECTORS],
+) -> Partials {
+    let block: [Lanes; BLOCK_VECTORS] = std::array::from_fn(|k| enter[k] - leave[k]);
     let mut steps = [Lanes::ZERO; ROW_STEPS];
     for v in 0..ROW_VECTORS {
         let group = std::array::from_fn(|r| block[r * ROW_VECTORS + v]);
         steps[v * BLOCK_ROWS..][..BLOCK_ROWS].copy_from_slice(&transpose_lanes(group));
     }
     let m = steps.map(|s| s.abs());
+    let [m0, m1, m2, m3] =
+        (((m[0] + m[1]) + (m[2] + m[3])) + ((m[4] + m[5]) + (m[6] + m[7]))).to_array();
+    let (entering, leaving) = if TRACK {
+        (magnitude_sum(enter), magnitude_sum(leave))
+    } else {
+        (0.0, 0.0)
+    };
     Partials {
         prefix: prefix_sums(steps),
-        magnitude: ((m[0] + m[1]) + (m[2] + m[3])) + ((m[4] + m[5]) + (m[6] + m[7])),
+        magnitude: (m0 + m1) + (m2 + m3),
+        entering,
+        leaving,
     }
 }
 
-/// The sums at the start of each row, `hi + (lo + offset)`, the block's
-/// total and the sum of its change magnitudes.
+/// The sums at the start of each row, `hi + (lo + offset)`, and the
+/// block's total.
 #[inline(always)]
-fn row_bases(sum: Compensated, p: &Partials) -> (Lanes, f64, f64) {
+fn row_bases(sum: Compensated, p: &Partials) -> (Lanes, f64) {
     let [t0, t1, t2, t3] = p.prefix[ROW_STEPS - 1].to_array();
     let before_row2 = t0 + t1;
     let before_row3 = before_row2 + t2;
     let total = before_row3 + t3;
-    let [m0, m1, m2, m3] = p.magnitude.to_array();
-    let magnitude = (m0 + m1) + (m2 + m3);
     let offsets = Lanes::splat(sum.lo) + Lanes::from([0.0, t0, before_row2, before_row3]);
-    (Lanes::splat(sum.hi) + offsets, total, magnitude)
+    (Lanes::splat(sum.hi) + offsets, total)
 }
 
-/// Whether every row's sum at its start, `rb`, is at least `need` (and
-/// finite): the accuracy check of `certificate.rs`.
+/// The accuracy check of `certificate.rs` for a block whose rows start
+/// from `rb`, with change magnitudes `magnitude`, against the walk's error
+/// bound `error` (the check with `error = 0` tells whether a fresh anchor
+/// could pass): the row sums show the window's magnitude, or, when
+/// tracking, the tracked magnitude less the leaving values' does.
 #[inline(always)]
-fn certified(rb: Lanes, need: f64) -> bool {
+fn certified<T, const TRACK: bool>(
+    ctx: &Context<T>,
+    walk: &Walk,
+    p: &Partials,
+    rb: Lanes,
+    error: f64,
+) -> bool {
+    let b = &ctx.budget;
     let rb = rb.abs();
-    (rb.simd_ge(Lanes::splat(need)) & rb.simd_le(Lanes::splat(f64::MAX))).all()
+    let finite = rb.simd_le(Lanes::splat(f64::MAX));
+    if (rb.simd_ge(Lanes::splat(b.fast_need(p.magnitude, error))) & finite).all() {
+        return true;
+    }
+    if !TRACK {
+        return false;
+    }
+    // Every window of the block holds at least the tracked magnitude less
+    // the leaving values' (and less the tracked magnitude's error).
+    let floor = walk.abs - p.leaving * (1.0 + 40.0 * BOUND_U) - walk.abs_error;
+    let room = b.tracked_room(floor, p.magnitude, error);
+    (rb.simd_le(Lanes::splat(room)) & finite).all()
 }
 
 /// The second half of a block: the accuracy check, the running sum's
 /// update and the means, transposed back to the block's layout. `None`,
 /// with `walk` untouched, when the check fails.
 #[inline(always)]
-fn block_means<T>(
+fn block_means<T, const TRACK: bool>(
     walk: &mut Walk,
     ctx: &Context<T>,
     p: &Partials,
 ) -> Option<[Lanes; BLOCK_VECTORS]> {
-    let (rb, total, magnitude) = row_bases(walk.sum, p);
-    if !certified(rb, ctx.budget.fast_need(magnitude, walk.error, walk.sum.lo)) {
+    let (rb, total) = row_bases(walk.sum, p);
+    if !certified::<T, TRACK>(ctx, walk, p, rb, walk.error) {
         return None;
     }
     let (hi, e) = two_sum(walk.sum.hi, total);
     let lo = walk.sum.lo + e;
     walk.sum = Compensated { hi, lo };
-    walk.error += block_error(magnitude, lo);
+    walk.error += block_error(p.magnitude, lo);
     walk.fresh = false;
+    if TRACK {
+        let grown = walk.abs + p.entering;
+        walk.abs = grown - p.leaving;
+        walk.abs_error += magnitude_error(grown, walk.abs, p.entering, p.leaving);
+    }
     // The means as `partial * inv + rb / n`, one fused step each where the
     // target has FMA; one division per row keeps `1 / n`'s rounding off the
     // (large) row sums.
@@ -256,25 +331,52 @@ fn prefix_sums<V: Copy + std::ops::Add<Output = V>>(s: [V; ROW_STEPS]) -> [V; RO
     ]
 }
 
+/// A block's entering and leaving values (first output `first`, the steps
+/// past `len` zero) with clamped loads, [`BLOCK_ROWS`] to a vector.
+fn clamped_values<T: Float>(
+    ctx: &Context<T>,
+    first: usize,
+    len: usize,
+) -> ([Lanes; BLOCK_VECTORS], [Lanes; BLOCK_VECTORS]) {
+    let r = ctx.reach as isize;
+    let mut enter = [0.0f64; BLOCK];
+    let mut leave = [0.0f64; BLOCK];
+    for t in 0..len.min(BLOCK) {
+        let i = (first + t) as isize;
+        enter[t] = at(ctx.data, i + r + 1);
+        leave[t] = at(ctx.data, i - r);
+    }
+    (
+        std::array::from_fn(|k| load_lanes(&enter[k * BLOCK_ROWS..])),
+        std::array::from_fn(|k| load_lanes(&leave[k * BLOCK_ROWS..])),
+    )
+}
+
 /// A block the check refused (first output `first`, `out` at most
-/// [`BLOCK`] long, `p` its partials): redone from a fresh anchor if only
-/// the running sum's error stood in the way, else computed by the careful
-/// path. Leaves `walk` at the next block.
+/// [`BLOCK`] long, `p` its partials). The first refusal in a segment starts
+/// tracking magnitudes, from a fresh anchor; later ones redo the block from
+/// a fresh anchor if only the running sum's error stood in the way; else
+/// the careful path computes it. Leaves `walk` at the next block.
 #[cold]
 #[inline(never)]
 fn rescue<T: Float>(walk: &mut Walk, ctx: &Context<T>, first: usize, out: &mut [T], p: &Partials) {
+    let mut p = *p;
+    if !walk.tracking {
+        let (enter, leave) = clamped_values(ctx, first, out.len());
+        (p.entering, p.leaving) = (magnitude_sum(enter), magnitude_sum(leave));
+    }
     let mut here = None;
-    if !walk.fresh {
-        let (rb, _, magnitude) = row_bases(walk.sum, p);
-        if certified(rb, ctx.budget.fast_need(magnitude, 0.0, walk.sum.lo)) {
-            let a = anchor(ctx.data, ctx.w, first);
-            walk.set(&a);
-            if let Some(means) = block_means(walk, ctx, p) {
-                store_block(&means, out);
-                return;
-            }
-            here = Some(a);
+    let (rb, _) = row_bases(walk.sum, &p);
+    let retry = !walk.tracking || (!walk.fresh && certified::<T, true>(ctx, walk, &p, rb, 0.0));
+    if retry {
+        let a = anchor(ctx.data, ctx.w, first);
+        walk.set(&a);
+        walk.tracking = true;
+        if let Some(means) = block_means::<T, true>(walk, ctx, &p) {
+            store_block(&means, out);
+            return;
         }
+        here = Some(a);
     }
     let next = first + out.len();
     let mut careful = match (walk.careful.take(), here) {
@@ -285,16 +387,20 @@ fn rescue<T: Float>(walk: &mut Walk, ctx: &Context<T>, first: usize, out: &mut [
     careful.run(ctx.data, ctx.w, first, out, &ctx.budget);
     // While the window holds NaN or infinities, the running sum is NaN:
     // every block fails, and the careful path carries on.
-    (walk.sum, walk.error) = careful.finite_sum().unwrap_or((
-        Compensated {
-            hi: f64::NAN,
-            lo: 0.0,
-        },
-        f64::INFINITY,
-    ));
-    walk.fresh = true;
+    walk.set(&careful.finite_state().unwrap_or(NAN_STATE));
     walk.careful = Some((next, careful));
 }
+
+/// A running state that fails every check.
+const NAN_STATE: Anchor = Anchor {
+    sum: Compensated {
+        hi: f64::NAN,
+        lo: 0.0,
+    },
+    error: f64::INFINITY,
+    abs: f64::NAN,
+    abs_error: f64::INFINITY,
+};
 
 /// Writes a block's means (the first `out.len()` of them) to `out`.
 fn store_block<T: Float>(means: &[Lanes; BLOCK_VECTORS], out: &mut [T]) {
@@ -306,10 +412,17 @@ fn store_block<T: Float>(means: &[Lanes; BLOCK_VECTORS], out: &mut [T]) {
 /// Blocks of `out` (a multiple of [`BLOCK`] long, first output `first`)
 /// whose windows never reach past either end of the data: contiguous
 /// vector loads and stores, slices checked once, no branches in the loop
-/// but the accuracy check's.
-fn interior_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk: &mut Walk) {
+/// but the accuracy check's. Returns how many outputs it wrote: all, or up
+/// to the block after which the walk started tracking magnitudes (`TRACK`
+/// must match `walk.tracking`).
+fn interior_blocks<T: Float, const TRACK: bool>(
+    ctx: &Context<T>,
+    first: usize,
+    out: &mut [T],
+    walk: &mut Walk,
+) -> usize {
     if out.is_empty() {
-        return;
+        return 0;
     }
     let (data, reach) = (ctx.data, ctx.reach);
     let len = out.len();
@@ -317,10 +430,10 @@ fn interior_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk
     let (leave, _) = data[first - reach..][..len].as_chunks::<BLOCK>();
     let (outs, _) = out.as_chunks_mut::<BLOCK>();
     let partials = |enter: &[T; BLOCK], leave: &[T; BLOCK]| {
-        block_partials(std::array::from_fn(|k| {
-            let at = k * BLOCK_ROWS;
-            load_lanes(&enter[at..]) - load_lanes(&leave[at..])
-        }))
+        block_partials::<TRACK>(
+            std::array::from_fn(|k| load_lanes(&enter[k * BLOCK_ROWS..])),
+            std::array::from_fn(|k| load_lanes(&leave[k * BLOCK_ROWS..])),
+        )
     };
     // Software-pipelined: the next block's loads and prefix sums come
     // before this block's means in program order, so that the out-of-order
@@ -329,7 +442,7 @@ fn interior_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk
     let blocks = outs.len();
     for (k, out) in outs.iter_mut().enumerate() {
         let next = (k + 1 < blocks).then(|| partials(&enter[k + 1], &leave[k + 1]));
-        match block_means(walk, ctx, &pending) {
+        match block_means::<T, TRACK>(walk, ctx, &pending) {
             Some(means) => {
                 for (v, means) in means.into_iter().enumerate() {
                     store_lanes(
@@ -340,12 +453,18 @@ fn interior_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk
                     );
                 }
             }
-            None => rescue(walk, ctx, first + k * BLOCK, out, &pending),
+            None => {
+                rescue(walk, ctx, first + k * BLOCK, out, &pending);
+                if walk.tracking != TRACK {
+                    return (k + 1) * BLOCK;
+                }
+            }
         }
         if let Some(next) = next {
             pending = next;
         }
     }
+    len
 }
 
 /// Blocks of `out` (first output `first`) whose windows may reach past an
@@ -354,20 +473,19 @@ fn interior_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk
 /// nothing and store nothing.
 #[inline(never)]
 fn edge_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk: &mut Walk) {
-    let r = ctx.reach as isize;
     for (b, out) in out.chunks_mut(BLOCK).enumerate() {
         let block_first = first + b * BLOCK;
-        let mut changes = [0.0f64; BLOCK];
-        for (t, change) in changes.iter_mut().enumerate().take(out.len()) {
-            let i = (block_first + t) as isize;
-            *change = at(ctx.data, i + r + 1) - at(ctx.data, i - r);
-        }
-        let p = block_partials(std::array::from_fn(|k| {
-            load_lanes(&changes[k * BLOCK_ROWS..])
-        }));
-        match block_means(walk, ctx, &p) {
-            Some(means) => store_block(&means, out),
-            None => rescue(walk, ctx, block_first, out, &p),
+        let (enter, leave) = clamped_values(ctx, block_first, out.len());
+        let means = if walk.tracking {
+            let p = block_partials::<true>(enter, leave);
+            block_means::<T, true>(walk, ctx, &p).ok_or(p)
+        } else {
+            let p = block_partials::<false>(enter, leave);
+            block_means::<T, false>(walk, ctx, &p).ok_or(p)
+        };
+        match means {
+            Ok(means) => store_block(&means, out),
+            Err(p) => rescue(walk, ctx, block_first, out, &p),
         }
     }
 }
@@ -375,6 +493,7 @@ fn edge_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rolling::certificate::BOUND_U;
     use crate::rolling::rolling_mean;
 
     /// The scalar model's running state: the fast path's, and the careful
@@ -383,7 +502,27 @@ mod tests {
         sum: Compensated,
         error: f64,
         fresh: bool,
+        tracking: bool,
+        abs: f64,
+        abs_error: f64,
         careful: Option<(usize, Careful)>,
+    }
+
+    impl ModelWalk {
+        fn set(&mut self, a: &Anchor) {
+            (self.sum, self.error, self.fresh) = (a.sum, a.error + lo_error(a.sum.lo), true);
+            (self.abs, self.abs_error) = (a.abs, a.abs_error);
+        }
+    }
+
+    /// `magnitude_sum` in scalars: the values in vectors of four, summed
+    /// across vectors in three rounds, then across lanes.
+    fn model_magnitude_sum(v: &[f64; BLOCK]) -> f64 {
+        let lane = |l: usize| {
+            let m: [f64; BLOCK_VECTORS] = std::array::from_fn(|k| v[k * BLOCK_ROWS + l].abs());
+            ((m[0] + m[1]) + (m[2] + m[3])) + ((m[4] + m[5]) + (m[6] + m[7]))
+        };
+        (lane(0) + lane(1)) + (lane(2) + lane(3))
     }
 
     /// The sliding path's definition in scalars: every segment starts from
@@ -392,34 +531,39 @@ mod tests {
     /// each row in Sklansky's order; the rows' totals, in order, give each
     /// row's offset and the block's total, added with Knuth's two-sum. A
     /// row starts from `hi + (lo + offset)`; the block is used if every row
-    /// passes the accuracy check, else redone from a fresh anchor (if only
-    /// the running sum's error failed it) or by the careful path.
+    /// passes the accuracy check (the row sums large enough, or, once the
+    /// walk tracks magnitudes, small enough next to the tracked magnitude),
+    /// else redone from a fresh anchor (the first time, starting to track,
+    /// or if only the running sum's error failed it) or by the careful path.
     fn scalar_model<T: Float>(data: &[T], w: usize) -> Vec<T> {
         let n = data.len();
         let spacing = anchor_spacing(w);
         let inv_window = 1.0 / window_len(w);
         let budget = Budget::for_bytes(T::BYTES);
-        let wi = w as isize;
+        let wi = w.min(n) as isize;
         let mut out = vec![T::from_f64(0.0); n];
         for begin in (0..n).step_by(spacing) {
-            let a = anchor(data, w, begin);
             let mut walk = ModelWalk {
-                sum: a.sum,
-                error: a.error,
+                sum: Compensated::default(),
+                error: 0.0,
                 fresh: true,
+                tracking: false,
+                abs: 0.0,
+                abs_error: 0.0,
                 careful: None,
             };
+            walk.set(&anchor(data, w, begin));
             let end = (begin + spacing).min(n);
             for block in (begin..end).step_by(BLOCK) {
                 let len = BLOCK.min(end - block);
-                let change = |t: usize| {
+                let mut enter = [0.0f64; BLOCK];
+                let mut leave = [0.0f64; BLOCK];
+                for t in 0..len {
                     let i = (block + t) as isize;
-                    if t < len {
-                        at(data, i + wi + 1) - at(data, i - wi)
-                    } else {
-                        0.0
-                    }
-                };
+                    enter[t] = at(data, i + wi + 1);
+                    leave[t] = at(data, i - wi);
+                }
+                let change = |t: usize| enter[t] - leave[t];
                 // partial[r][j]: the first j + 1 changes of row r.
                 let partial: [[f64; ROW_STEPS]; BLOCK_ROWS] = std::array::from_fn(|r| {
                     prefix_sums(std::array::from_fn(|j| change(r * ROW_STEPS + j)))
@@ -430,6 +574,8 @@ mod tests {
                     ((m[0] + m[1]) + (m[2] + m[3])) + ((m[4] + m[5]) + (m[6] + m[7]))
                 });
                 let d = (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]);
+                let (entering, leaving) =
+                    (model_magnitude_sum(&enter), model_magnitude_sum(&leave));
                 // Row 1's offset is row 0's total itself, as in `row_bases`.
                 let last = ROW_STEPS - 1;
                 let mut offset = [0.0f64; BLOCK_ROWS];
@@ -438,19 +584,25 @@ mod tests {
                     offset[r] = offset[r - 1] + partial[r - 1][last];
                 }
                 let total = offset[BLOCK_ROWS - 1] + partial[BLOCK_ROWS - 1][last];
-                let bases = |sum: Compensated| -> [f64; BLOCK_ROWS] {
-                    std::array::from_fn(|r| sum.hi + (sum.lo + offset[r]))
-                };
-                let passes = |rb: [f64; BLOCK_ROWS], need: f64| {
-                    rb.iter().all(|b| b.abs() >= need && b.abs() <= f64::MAX)
+                let passes = |walk: &ModelWalk, error: f64| {
+                    let rb: [f64; BLOCK_ROWS] =
+                        std::array::from_fn(|r| walk.sum.hi + (walk.sum.lo + offset[r]));
+                    let need = budget.fast_need(d, error);
+                    if rb.iter().all(|b| b.abs() >= need && b.abs() <= f64::MAX) {
+                        return true;
+                    }
+                    let floor = walk.abs - leaving * (1.0 + 40.0 * BOUND_U) - walk.abs_error;
+                    let room = budget.tracked_room(floor, d, error);
+                    walk.tracking && rb.iter().all(|b| b.abs() <= room && b.abs() <= f64::MAX)
                 };
                 let outs = &mut out[block..block + len];
                 // The fast arithmetic, if it passes; `false` if not.
                 let fast = |walk: &mut ModelWalk, outs: &mut [T]| -> bool {
-                    let rb = bases(walk.sum);
-                    if !passes(rb, budget.fast_need(d, walk.error, walk.sum.lo)) {
+                    if !passes(walk, walk.error) {
                         return false;
                     }
+                    let rb: [f64; BLOCK_ROWS] =
+                        std::array::from_fn(|r| walk.sum.hi + (walk.sum.lo + offset[r]));
                     for (t, o) in outs.iter_mut().enumerate() {
                         let (r, j) = (t / ROW_STEPS, t % ROW_STEPS);
                         let scaled = rb[r] / window_len(w);
@@ -466,15 +618,21 @@ mod tests {
                     walk.sum = Compensated { hi, lo };
                     walk.error += block_error(d, lo);
                     walk.fresh = false;
+                    if walk.tracking {
+                        let grown = walk.abs + entering;
+                        walk.abs = grown - leaving;
+                        walk.abs_error += magnitude_error(grown, walk.abs, entering, leaving);
+                    }
                     true
                 };
                 if fast(&mut walk, outs) {
                     continue;
                 }
                 let mut here = None;
-                if !walk.fresh && passes(bases(walk.sum), budget.fast_need(d, 0.0, walk.sum.lo)) {
+                if !walk.tracking || (!walk.fresh && passes(&walk, 0.0)) {
                     let a = anchor(data, w, block);
-                    (walk.sum, walk.error, walk.fresh) = (a.sum, a.error, true);
+                    walk.set(&a);
+                    walk.tracking = true;
                     if fast(&mut walk, outs) {
                         continue;
                     }
@@ -486,14 +644,7 @@ mod tests {
                     _ => Careful::anchored(data, w, block),
                 };
                 careful.run(data, w, block, outs, &budget);
-                (walk.sum, walk.error) = careful.finite_sum().unwrap_or((
-                    Compensated {
-                        hi: f64::NAN,
-                        lo: 0.0,
-                    },
-                    f64::INFINITY,
-                ));
-                walk.fresh = true;
+                walk.set(&careful.finite_state().unwrap_or(NAN_STATE));
                 walk.careful = Some((block + len, careful));
             }
         }
