@@ -9,99 +9,14 @@ mod common;
 mod exact;
 
 use common::rng;
-use exact::{Exact, ulps_of_magnitude};
+use exact::check_window_means;
 use rand::RngExt;
 use splitapply::{Error, Float, rolling_mean};
 
-/// The promise of `rolling_mean`'s docs.
-const MAX_ULPS: f64 = 8.0;
-
-/// `np.pad(data, w, mode='edge')[i + w]`.
-fn padded<T: Float>(data: &[T], i: isize) -> f64 {
-    data[i.clamp(0, data.len() as isize - 1) as usize].to_f64()
-}
-
-/// Counts of NaN, +inf and -inf in a window, slid with it.
-#[derive(Default, Clone, Copy)]
-struct NonFinite {
-    nan: i64,
-    pos: i64,
-    neg: i64,
-}
-
-impl NonFinite {
-    fn track(&mut self, v: f64, by: i64) -> bool {
-        if v.is_nan() {
-            self.nan += by;
-        } else if v == f64::INFINITY {
-            self.pos += by;
-        } else if v == f64::NEG_INFINITY {
-            self.neg += by;
-        } else {
-            return false;
-        }
-        true
-    }
-
-    /// What direct summation gives for a window with these values, if any.
-    fn mean(&self) -> Option<f64> {
-        if self.nan > 0 || (self.pos > 0 && self.neg > 0) {
-            Some(f64::NAN)
-        } else if self.pos > 0 {
-            Some(f64::INFINITY)
-        } else if self.neg > 0 {
-            Some(f64::NEG_INFINITY)
-        } else {
-            None
-        }
-    }
-}
-
-/// Checks every output against the exact window sums (slid exactly along
-/// the data): finite windows within [`MAX_ULPS`] of their mean magnitude,
-/// windows with NaN or infinities as direct summation. Returns the largest
-/// error in ulps.
+/// Checks every output against exact window sums: see
+/// `common/exact.rs`.
 fn check_exact<T: Float>(data: &[T], w: usize, out: &[T], what: &str) -> f64 {
-    let n = data.len();
-    let bits = if T::BYTES == 8 { 53 } else { 24 };
-    let (mut sum, mut abs) = (Exact::default(), Exact::default());
-    let mut odd = NonFinite::default();
-    let slide = |v: f64, by: i64, sum: &mut Exact, abs: &mut Exact, odd: &mut NonFinite| {
-        if !odd.track(v, by) {
-            if by > 0 {
-                sum.add(v);
-                abs.add(v.abs());
-            } else {
-                sum.sub(v);
-                abs.sub(v.abs());
-            }
-        }
-    };
-    let wi = w as isize;
-    for k in -wi..=wi {
-        slide(padded(data, k), 1, &mut sum, &mut abs, &mut odd);
-    }
-    let mut worst = 0.0f64;
-    for (i, o) in out.iter().enumerate() {
-        let got = o.to_f64();
-        if let Some(want) = odd.mean() {
-            assert!(
-                got.is_nan() == want.is_nan() && (want.is_nan() || got == want),
-                "{what}: n={n} w={w} i={i}: got {got}, direct summation gives {want}"
-            );
-        } else {
-            let e = ulps_of_magnitude(got, &sum, &abs, 2 * w as u64 + 1, bits);
-            assert!(
-                e <= MAX_ULPS,
-                "{what}: n={n} w={w} i={i}: got {got}, {e} ulps of the window's magnitude"
-            );
-            worst = worst.max(e);
-        }
-        let i = i as isize;
-        slide(padded(data, i + wi + 1), 1, &mut sum, &mut abs, &mut odd);
-        slide(padded(data, i - wi), -1, &mut sum, &mut abs, &mut odd);
-    }
-    worst
+    check_window_means(data, w, out, what)
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {

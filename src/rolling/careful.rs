@@ -111,8 +111,8 @@ impl Careful {
             }
             let k = times as f64;
             let p = v * k;
-            c.add(p);
-            c.add(v.mul_add(k, -p));
+            c.add(p, true);
+            c.add(v.mul_add(k, -p), true);
         }
         c
     }
@@ -175,23 +175,24 @@ impl Careful {
     fn step_with_non_finite(&mut self, enter: f64, leave: f64) {
         for (v, adding) in [(enter, true), (leave, false)] {
             if v.is_finite() {
-                self.add(if adding { v } else { -v });
+                self.add(v, adding);
             } else {
                 self.counts.track(v, 1, adding);
             }
         }
     }
 
-    /// Adds `v` (finite) exactly to the running sum, and its magnitude to
-    /// (or, for `v < 0` removed, from) the magnitudes' sum, with their error
-    /// bounds; the anchors' and the non-finite steps' one-value form.
-    fn add(&mut self, v: f64) {
+    /// Adds (or removes) `v` (finite) exactly to the running sum, and its
+    /// magnitude to (or from) the magnitudes' sum, with their error
+    /// bounds: the anchors' and the non-finite steps' one-value form.
+    fn add(&mut self, v: f64, adding: bool) {
+        let (v, magnitude) = if adding { (v, v.abs()) } else { (-v, -v.abs()) };
         let (hi, e) = two_sum(self.sum.hi, v);
         let lo = self.sum.lo + e;
         self.sum = Compensated { hi, lo };
         self.error += BOUND_U * lo.abs();
-        self.abs += v.abs();
-        self.abs_error += BOUND_U * self.abs;
+        self.abs += magnitude;
+        self.abs_error += BOUND_U * self.abs.abs();
     }
 
     /// `out = means[first .. first + out.len()]`, this state being at

@@ -3,8 +3,11 @@
 //! subnormal), wide enough for the sum of 2^200 values near `f64::MAX`.
 //! Adding or removing a value is exact, so a window sum can slide.
 //!
-//! Shared by the tests (`tests/rolling.rs`) and the fuzz harness.
+//! Shared by the tests (`tests/rolling.rs`) and the fuzz harness
+//! (`fuzz/harness.rs`), with the check both run on every output.
 #![allow(dead_code)]
+
+use splitapply::Float;
 
 /// 64-bit limbs: 2^-1074 up to 2^1230, and a sign.
 const LIMBS: usize = 36;
@@ -202,6 +205,115 @@ pub(crate) fn ulps_of_magnitude(
     // diff / (ulp * n), with ulp * n = n * 2^(ulp_exponent + 1074) units.
     let (d, d_shift) = approx(&diff);
     d / n as f64 * 2f64.powi((d_shift - (ulp_exponent + 1074)) as i32)
+}
+
+/// The bound `rolling_mean` promises: every mean within this many ulps of
+/// its window's mean magnitude.
+pub(crate) const MAX_ULPS: f64 = 8.0;
+
+/// Counts of NaN, +inf and -inf in a window, slid with it.
+#[derive(Default, Clone, Copy)]
+struct NonFinite {
+    nan: i64,
+    pos: i64,
+    neg: i64,
+}
+
+impl NonFinite {
+    fn track(&mut self, v: f64, by: i64) -> bool {
+        if v.is_nan() {
+            self.nan += by;
+        } else if v == f64::INFINITY {
+            self.pos += by;
+        } else if v == f64::NEG_INFINITY {
+            self.neg += by;
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// What direct summation gives for a window with these values, if any.
+    fn mean(&self) -> Option<f64> {
+        if self.nan > 0 || (self.pos > 0 && self.neg > 0) {
+            Some(f64::NAN)
+        } else if self.pos > 0 {
+            Some(f64::INFINITY)
+        } else if self.neg > 0 {
+            Some(f64::NEG_INFINITY)
+        } else {
+            None
+        }
+    }
+}
+
+/// `np.pad(data, w, mode='edge')[i + w]`.
+fn padded<T: Float>(data: &[T], i: isize) -> f64 {
+    data[i.clamp(0, data.len() as isize - 1) as usize].to_f64()
+}
+
+/// Checks `out`, the rolling mean of `data` with half-width `w`, against
+/// exact window sums slid along the data: finite windows within
+/// [`MAX_ULPS`] of their mean magnitude, windows with NaN or infinities as
+/// direct summation. Panics naming `what` and the output on a violation;
+/// returns the largest error in ulps.
+pub(crate) fn check_window_means<T: Float>(data: &[T], w: usize, out: &[T], what: &str) -> f64 {
+    let n = data.len();
+    assert_eq!(out.len(), n, "{what}: the output is as long as the data");
+    if n == 0 {
+        return 0.0;
+    }
+    let bits = if T::BYTES == 8 { 53 } else { 24 };
+    let (mut sum, mut abs) = (Exact::default(), Exact::default());
+    let mut odd = NonFinite::default();
+    let slide = |v: f64, by: i64, sum: &mut Exact, abs: &mut Exact, odd: &mut NonFinite| {
+        if !odd.track(v, by) {
+            if by > 0 {
+                sum.add(v);
+                abs.add(v.abs());
+            } else {
+                sum.sub(v);
+                abs.sub(v.abs());
+            }
+        }
+    };
+    // The first window: the in-range values and the padded copies.
+    let wi = w as isize;
+    let last = n as isize - 1;
+    for k in 0..=wi.min(last) {
+        slide(padded(data, k), 1, &mut sum, &mut abs, &mut odd);
+    }
+    let pads = [
+        (padded(data, 0), w),
+        (padded(data, last), w.saturating_sub(last as usize)),
+    ];
+    for (v, copies) in pads {
+        if copies > 0 && !odd.track(v, copies as i64) {
+            sum.add_scaled(v, copies as u64, false);
+            abs.add_scaled(v.abs(), copies as u64, false);
+        }
+    }
+    let mut worst = 0.0f64;
+    for (i, o) in out.iter().enumerate() {
+        let got = o.to_f64();
+        if let Some(want) = odd.mean() {
+            assert!(
+                got.is_nan() == want.is_nan() && (want.is_nan() || got == want),
+                "{what}: n={n} w={w} i={i}: got {got}, direct summation gives {want}"
+            );
+        } else {
+            let e = ulps_of_magnitude(got, &sum, &abs, 2 * w as u64 + 1, bits);
+            assert!(
+                e <= MAX_ULPS,
+                "{what}: n={n} w={w} i={i}: got {got}, {e} ulps of the window's magnitude"
+            );
+            worst = worst.max(e);
+        }
+        let i = i as isize;
+        slide(padded(data, i + wi + 1), 1, &mut sum, &mut abs, &mut odd);
+        slide(padded(data, i - wi), -1, &mut sum, &mut abs, &mut odd);
+    }
+    worst
 }
 
 #[cfg(test)]
