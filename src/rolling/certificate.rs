@@ -5,99 +5,118 @@
 //!
 //! For output `i`, with `S` the exact sum of its edge-padded window of
 //! `n = 2w + 1` values and `A` the exact sum of their magnitudes (so
-//! `mag = A / n` is the window's mean magnitude), every path computes a
-//! mean `m` with
+//! `mag = A / n` is the window's mean magnitude), every path computes, in
+//! `f64`, a mean `m` with
 //!
 //! ```text
-//! |m - S / n| <= 6.5 u mag + 1.5 * 2^-1074          (f64 output)
+//! |m - S / n| <= 6.5 u mag + 1.5 * 2^-1074                    (u = 2^-53)
 //! ```
 //!
-//! where `u = 2^-53`. The last term covers up to three products or quotients
-//! that fall below the normal range (each then errs by at most 2^-1075
-//! whatever its size). Since `ulp(mag) >= u mag` and `ulp(mag) >= 2^-1074`,
-//! this is within `8 ulp(mag)`. An `f32` output is the `f64` mean within
-//! `6 u32 mag` (`u32 = 2^-24`), rounded once more: within `7 ulp32(mag)`.
+//! The last term covers up to three products or quotients that fall below
+//! the normal range (each then errs by at most 2^-1075 whatever its size).
+//! Since `ulp(mag) > u mag` and `ulp(mag) >= 2^-1074`, this is within
+//! `8 ulp(mag)`. For `f32` output the paths keep `|m - S / n|` within
+//! `6 u32 mag` (`u32 = 2^-24`), and the final rounding to `f32` adds at
+//! most `ulp32(mag)`: within `7 ulp32(mag)`.
 //!
 //! Every bound below uses only that each `+`, `-`, `*`, `/` or fused
 //! multiply-add rounds once, with an error at most `u` times the magnitude
 //! of its result (sums are exact below the normal range; products and
-//! quotients there are the terms above). The bounds are evaluated in
-//! floating point with [`BOUND_U`], `u` enlarged by 1/1024, which covers the
-//! roundings of the bound arithmetic itself; a bound that underflows is one
-//! whose error is exactly zero, because every rounding error is a multiple of
-//! 2^-1074 and is at most the bound.
+//! quotients there are the terms above), and that Knuth's two-sum is exact
+//! for finite operands whose sum does not overflow. Bounds are evaluated in
+//! floating point with [`BOUND_U`], `u` enlarged by 1/1024, which covers
+//! the roundings of the bound arithmetic itself; a bound term that
+//! underflows belongs to a rounding whose error is exactly zero (every
+//! rounding error is a multiple of 2^-1074 and at most the term).
 //!
-//! # The sliding block (`sliding.rs`)
+//! # Narrow windows (`tree.rs`, half-width up to 15)
+//!
+//! Every partial sum holds values of one window, and each value passes
+//! through at most five additions, so the sum errs by at most
+//! `γ5 A < 5.0001 u A`. The quotient is `q = fl(sum * fl(1 / n))` corrected
+//! by the residual `r = fma(-q, n, sum)`, which is exact (it is a multiple
+//! of `q`'s last place below `2n` of them), to `fl(q + r * fl(1 / n))`: one
+//! rounding of the mean and a second-order term (a plain division where
+//! the target has no FMA). Together `6.0002 u mag` plus two underflows.
+//!
+//! # Wider windows: the sliding block (`sliding.rs`)
 //!
 //! A block of 32 outputs is four rows of eight steps. With `X = hi + lo`
-//! the running sum at the block's first output (its error bounded by `E`),
-//! `d_t = fl(e_t - l_t)` the window changes (entering minus leaving value),
-//! `D` the sum of their magnitudes over the block, `P_j` each row's prefix
-//! sums of its changes (three rounds of adds: every change passes through at
-//! most three), `off_r` the rows' offsets (the rows' totals added in turn),
-//! the block computes
+//! the running sum at the block's first output, `d_t = fl(e_t - l_t)` the
+//! window changes (entering minus leaving value), `D` the sum of their
+//! magnitudes over the block, `P_j` each row's prefix sums of its changes
+//! (three rounds of adds: every change passes through at most three) and
+//! `off_r` the rows' offsets (the rows' totals added in turn), the block
+//! computes
 //!
 //! ```text
 //! rb_r = fl(hi + fl(lo + off_r))          the sum at the start of row r
 //! sc_r = fl(rb_r / n)
-//! m    = fl(P_{j-1} * inv + sc_r)          (fused; or two roundings)
+//! m    = fl(P_{j-1} * fl(1 / n) + sc_r)    (fused; or two roundings)
 //! ```
 //!
 //! and for each output of row `r` the errors add up (in units of the sum,
 //! to first order) to
 //!
 //! ```text
-//! n |m - S / n| <= E + 3.01 u |rb_r| + 1.01 u |lo| + 7.03 u D
+//! n |m - S / n| <= E + 3.01 u |rb_r| + 7.03 u D
 //! ```
+//!
+//! where `E` bounds `|X - S_b|` plus `1.01 u |lo|`:
 //!
 //! - `|rb_r|`: its own rounding, the quotient's and the final one;
-//! - `|lo|`, `D`: the rounding of `lo + off_r`; the changes' roundings (one
-//!   each), the row prefix sums (three) and the rows' offsets (two), the
-//!   product with `inv = fl(1 / n)` and the final rounding on `P`.
+//! - `|lo|`: the rounding of `lo + off_r` (the `1.01 u |lo|` in `E`);
+//! - `D`: the changes' roundings (one each), the row prefix sums (three),
+//!   the rows' offsets (two more, and `off_r`'s share of the rounding of
+//!   `lo + off_r`), the product with `fl(1 / n)` and the final rounding on
+//!   `P` (three).
 //!
-//! `A >= |S| >= |rb_r| - 1.01 D - n |m - S / n|` for every output of the
-//! row, so the mean meets the guarantee if
+//! Two lower bounds on `A` make this a check:
 //!
-//! ```text
-//! |rb_r| >= 4 D + 0.3 (E / u + |lo|)        for every row       (f64)
-//! |rb_r| >= 1.02 D + 2.83e6 E + 1e-9 |lo|    for every row       (f32)
-//! ```
-//!
-//! (solving `n |m - S/n| <= 6.5 u (|rb_r| - 1.01 D - n |m - S/n|)` gives the
-//! coefficients 3.91, 0.288 and 0.294, rounded up here; for `f32` the
-//! budget is `6 u32` instead of `6.5 u`). That is [`Budget::fast`]'s check,
-//! one comparison per row and block. It is exact for data whose windows do
-//! not cancel (`|S|` close to `A`) and whose changes are small next to the
-//! window sum: random walks, offsets, smooth signals.
+//! - `A >= |S| >= |rb_r| - 1.01 D - n |m - S/n|` for every output of the
+//!   row. Solving `n |m - S/n| <= 6.5 u (|rb_r| - 1.01 D - n |m - S/n|)`
+//!   gives `|rb_r| >= 3.92 D + 0.288 E / u`; [`Budget::fast_need`] asks for
+//!   `4 D + 0.3 E / u` (for `f32`, budget `6 u32`: `1.02 D + 1.01 E / (6 u32)`).
+//!   It holds for data whose windows do not cancel (`|S|` near `A`) and
+//!   whose changes are small next to the window sum: random walks,
+//!   offsets, smooth signals.
+//! - Once a segment has a block that fails that, the walk tracks `A`
+//!   itself: `A' = fl(fl(A + entering) - leaving)` per block, from the sums
+//!   of the 32 entering and 32 leaving values' magnitudes (five rounds of
+//!   adds each), with its error bound ([`magnitude_error`]). Every window
+//!   of the block holds at least `A` less the leaving magnitudes, so
+//!   `3.02 |rb_r| <= 6.45 floor - E / u - 7.1 D` ([`Budget::tracked_room`])
+//!   suffices, with `floor` that lower bound less the errors. This one
+//!   holds for windows that cancel, as long as the changes stay small next
+//!   to the window's magnitude (wide windows).
 //!
 //! The block's total, added to the running sum with Knuth's two-sum, errs
 //! by at most `7.02 u D` (the changes, the three rounds of prefix sums, the
-//! three additions across rows); the two-sum is exact and the compensation's
-//! own rounding adds `u |lo'|`. So each block adds
-//! [`block_error`]`(D, lo')` to `E`. `E` only grows until the next anchor:
-//! the check fails once it is large next to the window, and the block is
-//! then redone from a fresh anchor (`anchor.rs`, whose bound is
-//! `(2^23 + k^2) u^2 A`).
+//! three additions across rows); the two-sum is exact and the compensation
+//! `lo'` rounds once. So each block adds [`block_error`]`(D, lo')` to `E`
+//! (with the new `1.01 u |lo'|`). `E` only grows until the next anchor: the
+//! check fails once it is large next to the window, and the block is then
+//! redone from a fresh anchor (`anchor.rs`, whose bound is
+//! `(2^23 + k^2) u^2 A`, `k` the number of terms its scalar sum takes).
 //!
-//! # When the check fails
+//! # The careful path (`careful.rs`)
 //!
-//! A failed block is computed by a path whose error is bounded for any data:
-//!
-//! - up to half-width [`TREE_MAX_HALF_WIDTH`](super::tree::TREE_MAX_HALF_WIDTH),
-//!   by pairwise sums of the window itself (`tree.rs`): every value passes
-//!   through at most five additions of values of the same window, so the
-//!   sum errs by at most `5.0001 u A`, and one division adds `u |S| + ` (an
-//!   underflow);
-//! - above, by the careful path (`careful.rs`): a running sum kept exact
-//!   with two two-sums per step, whose only errors are the roundings of its
-//!   compensation (`u |lo|` per addition, second order). Its outputs are
-//!   `fl(fl(hi + lo) / n)`, two roundings; so they meet the guarantee while
-//!   the accumulated error stays below [`Budget::careful`] times a lower
-//!   bound on `A` (the running sum of magnitudes less its own error bound).
-//!   When it does not, the careful path re-anchors at that output; a fresh
-//!   anchor's error is second order, so it meets the check (for windows of
-//!   fewer than about 2^40 values). This is where a window whose magnitude
-//!   dropped far below what the running sum carried is recomputed.
+//! A block that fails both checks even from a fresh anchor (its windows'
+//! magnitude drops within the block, or its changes are large next to its
+//! windows) is computed one output at a time from an exact running sum:
+//! `(c, c') = two_sum(e, -l)`, `(hi', h') = two_sum(hi, c)`,
+//! `lo' = fl(lo + fl(c' + h'))`, so `hi' + lo'` errs only by the two
+//! roundings of the compensation, `u (|c' + h'| + |lo'|)`, second order.
+//! The window's sum of magnitudes slides alongside, one rounding of
+//! `|e| - |l|` and one of the sum per step. The mean is
+//! `divide(fl(hi + lo))` (two roundings), so it meets the guarantee while
+//! the accumulated error stays within [`Budget::careful`] (`4.4 u`) times
+//! the magnitudes' sum less its error bound. Where it does not (a window
+//! whose magnitude dropped far below what the running sum carried: a spike
+//! that left, a step from 1e8 to 1e-8), the careful path re-anchors at that
+//! output, and a fresh anchor's error is second order, so it meets the
+//! check (for windows of fewer than about 2^40 values). NaN and
+//! infinities are counted, not summed.
 
 /// The unit roundoff of `f64`, `2^-53`.
 pub(super) const U: f64 = f64::EPSILON / 2.0;

@@ -289,8 +289,8 @@ fn block_means<T, const TRACK: bool>(
     // (large) row sums.
     let scaled = rb / ctx.window;
     let mut means = [scaled; ROW_STEPS];
-    for j in 1..ROW_STEPS {
-        means[j] = p.prefix[j - 1].mul_add(ctx.inv_window, scaled);
+    for (m, partial) in means[1..].iter_mut().zip(&p.prefix) {
+        *m = partial.mul_add(ctx.inv_window, scaled);
     }
     let mut out = [Lanes::ZERO; BLOCK_VECTORS];
     for v in 0..ROW_VECTORS {

@@ -153,7 +153,7 @@ fn window_means<T: Float, const N: usize, const H: usize>(
     let mut k = count - 1;
     while k > 0 {
         k -= 1;
-        sum = sum + piece(pieces[k], x, at, ring2, ring3);
+        sum += piece(pieces[k], x, at, ring2, ring3);
     }
     if FUSED {
         // The residual of the quotient is exact; where the sum is not
