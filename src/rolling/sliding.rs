@@ -80,6 +80,7 @@ struct Context<'a, T> {
 }
 
 /// The running window sum along one segment.
+#[derive(Clone, Copy)]
 struct Walk {
     /// The window sum at the next block's first output, `hi + lo`.
     sum: Compensated,
@@ -438,11 +439,14 @@ fn interior_blocks<T: Float, const TRACK: bool>(
     // Software-pipelined: the next block's loads and prefix sums come
     // before this block's means in program order, so that the out-of-order
     // window holds more of the work that does not wait for the running sum.
+    // The walk is a local copy, so that its fields stay in registers; the
+    // rare refused block hands it over and back.
+    let mut local = *walk;
     let mut pending = partials(&enter[0], &leave[0]);
     let blocks = outs.len();
     for (k, out) in outs.iter_mut().enumerate() {
         let next = (k + 1 < blocks).then(|| partials(&enter[k + 1], &leave[k + 1]));
-        match block_means::<T, TRACK>(walk, ctx, &pending) {
+        match block_means::<T, TRACK>(&mut local, ctx, &pending) {
             Some(means) => {
                 for (v, means) in means.into_iter().enumerate() {
                     store_lanes(
@@ -454,7 +458,9 @@ fn interior_blocks<T: Float, const TRACK: bool>(
                 }
             }
             None => {
+                *walk = local;
                 rescue(walk, ctx, first + k * BLOCK, out, &pending);
+                local = *walk;
                 if walk.tracking != TRACK {
                     return (k + 1) * BLOCK;
                 }
@@ -464,6 +470,7 @@ fn interior_blocks<T: Float, const TRACK: bool>(
             pending = next;
         }
     }
+    *walk = local;
     len
 }
 
