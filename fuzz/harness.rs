@@ -10,6 +10,11 @@ use splitapply::{
     Engine, Error, Float, FuncTable, GroupingPath, Index, Plan, Strategy, rolling_mean,
 };
 
+#[path = "../tests/common/exact.rs"]
+mod exact;
+
+use exact::check_window_means;
+
 /// Reads bytes from the front of the input; runs out as zeros.
 struct Bytes<'a>(&'a [u8]);
 
@@ -342,17 +347,23 @@ fn apply_indexed<T: Float, I: Index>(
     }
 }
 
-/// Decodes and checks one rolling-mean case against direct summation.
+/// Decodes and checks one rolling-mean case: data built from runs of
+/// adversarial magnitudes (spikes, steps over many decades, huge offsets,
+/// alternating signs, subnormals, values near `f64::MAX / 2^10`), any
+/// half-width, 1 to 3 threads, `f64` or `f32`, up to two NaN or infinite
+/// values; every output against exact window sums (`exact.rs`): within 8
+/// ulps of its window's mean magnitude, or as direct summation where the
+/// window holds NaN or infinities.
 pub(crate) fn rolling_case(data: &[u8]) {
     let mut b = Bytes(data);
-    let w = match b.u8() % 4 {
+    let head = b.u8();
+    let w = match head % 4 {
         0 => b.u8() as usize % 16,
         1 => b.u16() as usize % 600,
         2 => b.u16() as usize,
         _ => 0,
     };
     let threads = b.u8() as usize % 3;
-    let offset = [0.0, 1e6, -1e9, 1e12][b.u8() as usize % 4];
     // Up to two NaN or infinite values, placed once the data is known.
     let poison: Vec<(u16, f64)> = (0..b.u8() % 3)
         .map(|_| {
@@ -360,69 +371,121 @@ pub(crate) fn rolling_case(data: &[u8]) {
             (b.u16(), kind)
         })
         .collect();
-    let mut values = Vec::new();
-    while !b.is_empty() && values.len() < 20_000 {
-        let run = 1 + b.u8() as usize % 64;
-        let v = offset + (b.u16() as i16) as f64 * 1e-2;
-        values.extend(std::iter::repeat_n(v, run));
-    }
+    let values = adversarial_values(&mut b);
+    let mut values = values;
     if !values.is_empty() {
         let len = values.len();
         for &(at, v) in &poison {
             values[at as usize % len] = v;
         }
     }
-    let mut out = vec![0.0; values.len()];
-    pools()[threads]
-        .install(|| rolling_mean(&values, w, &mut out))
-        .unwrap();
-    let n = values.len() as isize;
-    // The sliding sum keeps a residue of order eps times the values it has
-    // seen since its anchor: visible only where a window sums to ~0 next to
-    // much larger values (the fuzzer found 1.7e-17 for an all-zero window).
-    let largest = values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, |m, v| m.max(v.abs()));
-    for (i, &o) in out.iter().enumerate() {
-        // The in-range part summed directly, plus the padded copies of the
-        // end values as products: O(min(window, n)) per output, so huge
-        // windows stay cheap.
-        let lo = (i as isize - w as isize).max(0) as usize;
-        let hi = (i as isize + w as isize).min(n - 1) as usize;
-        let (left, right) = (
-            w.saturating_sub(i) as f64,
-            (i + w).saturating_sub(n as usize - 1) as f64,
-        );
-        let (first, last) = (values[0], values[n as usize - 1]);
-        let (mut sum, mut scale) = (0.0, 0.0);
-        // Padded copies only where there are any: 0 * inf would be NaN.
-        for (v, copies) in [(first, left), (last, right)] {
-            if copies > 0.0 {
-                sum += v * copies;
-                scale += v.abs() * copies;
+    if head & 4 == 0 {
+        rolling_typed(&values, w, threads);
+    } else {
+        let narrow: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+        rolling_typed(&narrow, w, threads);
+    }
+}
+
+/// Runs of values whose magnitudes change abruptly, decoded from `b`, at
+/// most 20,000. Values near `f64::MAX / 2^10` are never the first or last
+/// (whose padded copies would overflow a window) and at most 256 in all,
+/// so that no window sum overflows.
+fn adversarial_values(b: &mut Bytes) -> Vec<f64> {
+    let mut values: Vec<f64> = Vec::new();
+    let mut huge = 0;
+    let offsets = [0.0, 1e6, -1e9, 1e12, -1e15, 1e300];
+    while !b.is_empty() && values.len() < 20_000 {
+        let kind = b.u8();
+        let run = 1 + b.u8() as usize % 64;
+        // A magnitude from 1e-300 to 1e300 (and the byte's sign).
+        let decade = |b: &mut Bytes| {
+            let e = b.u16() as i16 as i32 % 301;
+            10f64.powi(e)
+        };
+        let small = |b: &mut Bytes| (b.u16() as i16) as f64 * 1e-2;
+        match kind % 8 {
+            // An offset with small noise.
+            0 => {
+                let offset = offsets[b.u8() as usize % offsets.len()];
+                for _ in 0..run {
+                    values.push(offset + small(b));
+                }
+            }
+            // A spike among small values.
+            1 => {
+                let spike = decade(b) * if b.u8() & 1 == 0 { 1.0 } else { -1.0 };
+                for k in 0..run {
+                    values.push(if k == run / 2 { spike } else { small(b) });
+                }
+            }
+            // A step to another magnitude.
+            2 => {
+                let scale = decade(b);
+                for _ in 0..run {
+                    values.push(scale * small(b));
+                }
+            }
+            // Subnormals.
+            3 => {
+                for _ in 0..run {
+                    values.push(
+                        f64::from_bits(b.u16() as u64) * if b.u8() & 1 == 0 { 1.0 } else { -1.0 },
+                    );
+                }
+            }
+            // Values near f64::MAX / 2^10.
+            4 => {
+                for _ in 0..run {
+                    let v = f64::MAX / 1024.0
+                        * (b.u8() as f64 / 255.0)
+                        * if b.u8() & 1 == 0 { 1.0 } else { -1.0 };
+                    if huge < 256 && !values.is_empty() {
+                        values.push(v);
+                        huge += 1;
+                    } else {
+                        values.push(small(b));
+                    }
+                }
+            }
+            // Alternating signs of one magnitude, small values between.
+            5 => {
+                let scale = decade(b);
+                for k in 0..run {
+                    values.push(match k % 3 {
+                        0 => scale,
+                        1 => -scale,
+                        _ => small(b),
+                    });
+                }
+            }
+            // Zeros.
+            6 => values.extend(std::iter::repeat_n(0.0, run)),
+            // A random walk.
+            _ => {
+                let mut at = values
+                    .last()
+                    .copied()
+                    .filter(|v| v.abs() < 1e300)
+                    .unwrap_or(0.0);
+                for _ in 0..run {
+                    at += small(b);
+                    values.push(at);
+                }
             }
         }
-        for &v in &values[lo..=hi] {
-            sum += v;
-            scale += v.abs();
-        }
-        let window = (2 * w + 1) as f64;
-        let (want, scale) = (sum / window, scale / window);
-        if !want.is_finite() {
-            // NaN and infinities stay in their own windows, as in direct
-            // summation: the same NaN-ness, and for an infinity its sign.
-            assert!(
-                o.is_nan() == want.is_nan() && (want.is_nan() || o == want),
-                "n={n} w={w} i={i}: got {o}, direct {want}"
-            );
-            continue;
-        }
-        // Direct summation itself errs by up to ~window * eps * scale.
-        let tol = 1e-12 * scale + 2.0 * window * f64::EPSILON * scale + 1e-15 * largest;
-        assert!(
-            (o - want).abs() <= tol,
-            "n={n} w={w} i={i}: got {o}, direct {want}"
-        );
     }
+    // The last value's padded copies must not overflow either.
+    if values.last().is_some_and(|v| v.abs() > 1e300) {
+        values.push(0.0);
+    }
+    values
+}
+
+fn rolling_typed<T: Float>(values: &[T], w: usize, threads: usize) {
+    let mut out = vec![T::from_f64(-12345.0); values.len()];
+    pools()[threads]
+        .install(|| rolling_mean(values, w, &mut out))
+        .unwrap();
+    check_window_means(values, w, &out, "fuzz");
 }

@@ -1,6 +1,7 @@
-//! The compensated sum, one type for both uses: the anchors' direct sums
-//! (Neumaier's addition, scalar and in eight lanes) and the running sum of
-//! the sliding path (Knuth's two-sum, one per block).
+//! The compensated sum, one type for every use: the anchors' direct sums
+//! (Neumaier's addition, scalar and in eight lanes), the running sum of the
+//! sliding path (Knuth's two-sum, one per block) and the careful path's
+//! exact steps ([`two_sum`]).
 
 use wide::f64x8;
 
@@ -10,6 +11,16 @@ use wide::f64x8;
 pub(super) struct Compensated<V = f64> {
     pub(super) hi: V,
     pub(super) lo: V,
+}
+
+/// Knuth's two-sum: `(s, e)` with `s = fl(a + b)` and `s + e = a + b`
+/// exactly, for any finite `a` and `b` whose sum does not overflow.
+#[inline(always)]
+pub(super) fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let b_part = s - a;
+    let a_part = s - b_part;
+    (s, (a - a_part) + (b - b_part))
 }
 
 impl Compensated<f64> {
@@ -34,20 +45,6 @@ impl Compensated<f64> {
         };
         self.hi = t;
     }
-
-    /// Knuth's branch-free two-sum addition of `v`: it adds the same exact
-    /// rounding error of `hi + v` to `lo` as [`Compensated::add`], so the
-    /// bits are the same for finite values, and needs no magnitude test,
-    /// so no compare and select in the sliding loop.
-    #[inline(always)]
-    pub(super) fn add_two_sum(&mut self, v: f64) {
-        let t = self.hi + v;
-        let v_part = t - self.hi;
-        let hi_part = t - v_part;
-        let error = (self.hi - hi_part) + (v - v_part);
-        self.lo += error;
-        self.hi = t;
-    }
 }
 
 impl Compensated<f64x8> {
@@ -68,18 +65,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_scalar_additions_and_the_lanes_agree_bitwise_on_finite_values() {
+    fn neumaier_two_sum_and_the_lanes_agree_bitwise_on_finite_values() {
         let values = [1e16, 1.0, -1e16, 3.5e-3, 7.25e10, -2.0, 1e-300, 5e15];
         let mut neumaier = Compensated::<f64>::default();
-        let mut two_sum = Compensated::<f64>::default();
+        let mut knuth = Compensated::<f64>::default();
         let mut lanes = Compensated::<f64x8>::default();
         for &v in &values {
             neumaier.add(v);
-            two_sum.add_two_sum(v);
+            let (hi, error) = two_sum(knuth.hi, v);
+            knuth = Compensated {
+                hi,
+                lo: knuth.lo + error,
+            };
             lanes.add(f64x8::splat(v));
         }
-        assert_eq!(neumaier.hi.to_bits(), two_sum.hi.to_bits());
-        assert_eq!(neumaier.lo.to_bits(), two_sum.lo.to_bits());
+        assert_eq!(neumaier.hi.to_bits(), knuth.hi.to_bits());
+        assert_eq!(neumaier.lo.to_bits(), knuth.lo.to_bits());
         for (hi, lo) in lanes.hi.to_array().into_iter().zip(lanes.lo.to_array()) {
             assert_eq!(
                 (hi.to_bits(), lo.to_bits()),

@@ -14,6 +14,13 @@ pub(super) type Lanes = f64x4;
 /// Lanes of [`Lanes`].
 pub(super) const LANES: usize = 4;
 
+/// Whether [`Lanes::mul_add`] rounds once (a fused multiply-add), as `wide`
+/// compiles it: with FMA on x86, with NEON on aarch64.
+pub(super) const FUSED: bool = cfg!(any(
+    target_feature = "fma",
+    all(target_arch = "aarch64", target_feature = "neon")
+));
+
 /// Transposes a 4x4 block: `out[j]` lane `i` is `rows[i]` lane `j`. With
 /// AVX, four in-lane unpacks and four 128-bit lane permutes.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
@@ -46,9 +53,16 @@ pub(super) fn transpose_lanes(rows: [Lanes; LANES]) -> [Lanes; LANES] {
 }
 
 /// The first [`LANES`] values of `xs` as `f64`.
+///
+/// `f64` values are loaded as one array: built value by value, LLVM merges
+/// the overlapping loads of neighbouring offsets (`x[k..]`, `x[k + 1..]`)
+/// into fewer loads and several shuffles, which cost more.
 #[inline(always)]
 pub(super) fn load_lanes<T: Float>(xs: &[T]) -> Lanes {
-    let x = &xs[..LANES];
+    let x: &[T; LANES] = xs[..LANES].try_into().unwrap();
+    if let Some(x) = (x as &dyn std::any::Any).downcast_ref::<[f64; LANES]>() {
+        return Lanes::from(*x);
+    }
     Lanes::from([x[0].to_f64(), x[1].to_f64(), x[2].to_f64(), x[3].to_f64()])
 }
 

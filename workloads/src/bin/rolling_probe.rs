@@ -3,10 +3,18 @@
 //! (`perf record ./target/release/rolling_probe ...`).
 //!
 //! ```text
-//! cargo run --release -p splitapply-workloads --bin rolling_probe -- [N] [HALF_WIDTH] [REPS] [THREADS] [f64|f32]
+//! cargo run --release -p splitapply-workloads --bin rolling_probe -- [N] [HALF_WIDTH] [REPS] [THREADS] [f64|f32] [DATA]
 //! cargo run --release -p splitapply-workloads --bin rolling_probe -- 2000000 500 30 1
 //! cargo run --release -p splitapply-workloads --bin rolling_probe -- 2000000 10 30 1 f32
+//! cargo run --release -p splitapply-workloads --bin rolling_probe -- 65536 100 100 1 f64 noise
 //! ```
+//!
+//! DATA (default `wave`): `wave`, a sine of amplitude 10 on a slow ramp;
+//! `walk`, `np.random.rand(n).cumsum()`; `walk0`, a walk of steps in
+//! [-1, 1) around zero; `noise`, uniform in [-1, 1); `spikes`, 1e12 every
+//! 97 points among noise; `offset`, 1e9 plus noise. Windows that cancel
+//! (`walk0`, `noise`, the wave's early part) and spikes take the rolling
+//! mean's slower exact paths where its blocks need them.
 //!
 //! Prints the best of REPS for each, in ns per point.
 
@@ -21,17 +29,47 @@ fn main() {
             .map_or(default, |s| s.parse().expect("arguments are whole numbers"))
     };
     let (n, w, reps, threads) = (arg(1, 2_000_000), arg(2, 500), arg(3, 30), arg(4, 1));
+    let data = std::env::args().nth(6).unwrap_or_else(|| "wave".into());
     match std::env::args().nth(5).as_deref() {
-        None | Some("f64") => probe::<f64>(n, w, reps, threads),
-        Some("f32") => probe::<f32>(n, w, reps, threads),
+        None | Some("f64") => probe::<f64>(n, w, reps, threads, &data),
+        Some("f32") => probe::<f32>(n, w, reps, threads, &data),
         Some(other) => panic!("the float type is f64 or f32, not {other}"),
     }
 }
 
-fn probe<T: Float>(n: usize, w: usize, reps: usize, threads: usize) {
-    let x: Vec<T> = (0..n)
-        .map(|i| T::from_f64((i as f64 * 0.37).sin() * 10.0 + i as f64 * 1e-3))
-        .collect();
+/// The probe's data: see the module doc.
+fn data(name: &str, n: usize) -> Vec<f64> {
+    // A xorshift generator: the same values on every machine.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut at = 0.0;
+    (0..n)
+        .map(|i| match name {
+            "wave" => (i as f64 * 0.37).sin() * 10.0 + i as f64 * 1e-3,
+            "walk" => {
+                at += uniform();
+                at
+            }
+            "walk0" => {
+                at += 2.0 * uniform() - 1.0;
+                at
+            }
+            "noise" => 2.0 * uniform() - 1.0,
+            "spikes" if i % 97 == 13 => 1e12,
+            "spikes" => 2.0 * uniform() - 1.0,
+            "offset" => 1e9 + 2.0 * uniform() - 1.0,
+            other => panic!("no data {other}: wave, walk, walk0, noise, spikes or offset"),
+        })
+        .collect()
+}
+
+fn probe<T: Float>(n: usize, w: usize, reps: usize, threads: usize, name: &str) {
+    let x: Vec<T> = data(name, n).into_iter().map(T::from_f64).collect();
     let mut out = vec![T::from_f64(0.0); n];
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -62,9 +100,9 @@ fn probe<T: Float>(n: usize, w: usize, reps: usize, threads: usize) {
                 })
         })
     });
-    let name = std::any::type_name::<T>();
+    let ty = std::any::type_name::<T>();
     println!(
-        "N={n} w={w} threads={threads} {name}: rolling_mean {rolling:.3} ns/point, copy {copy:.3} ns/point ({:.2}x)",
+        "N={n} w={w} threads={threads} {ty} {name}: rolling_mean {rolling:.3} ns/point, copy {copy:.3} ns/point ({:.2}x)",
         rolling / copy
     );
 }
