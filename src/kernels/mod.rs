@@ -47,6 +47,7 @@ mod affine;
 mod clamp;
 mod elementary;
 mod interp;
+mod pieces;
 mod poly;
 mod spline;
 
