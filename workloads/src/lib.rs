@@ -19,6 +19,7 @@
 
 pub mod baselines;
 pub mod catalogue;
+pub mod halotools;
 pub mod inputs;
 pub mod kernel_rows;
 pub mod rolling;
@@ -26,6 +27,7 @@ pub mod tables;
 
 pub use baselines::*;
 pub use catalogue::*;
+pub use halotools::*;
 pub use inputs::*;
 pub use kernel_rows::*;
 pub use rolling::*;
