@@ -25,7 +25,10 @@
 
 use std::arch::x86_64::*;
 
-use super::{Method, Pieces};
+use super::entries::Entries;
+use super::grid::Grid;
+use super::uniform::Uniform;
+use super::{MAX_STEPS, Method, Pieces};
 use crate::float::{Float, for_each_padded, for_each_padded_into};
 
 /// Whether this CPU runs the AVX-512 methods (never under Miri, which
@@ -38,6 +41,60 @@ pub(super) fn available() -> bool {
 /// worth of values.
 pub(super) fn register_pieces<T: Float>() -> usize {
     2 * T::WIDE_LANES
+}
+
+/// What [`Method::Gather`] needs beyond the grid: a way to decide most
+/// points without the grid's steps, and in f32 the columns paired.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct GatherTables<T> {
+    /// On evenly spaced thresholds: the piece by arithmetic alone.
+    uniform: Option<Uniform<T>>,
+    /// On others, when the grid has at most one per bucket: the piece by
+    /// one load.
+    entries: Option<Entries<T>>,
+    /// In f32: the columns two by two (`pairs[p][i]` is values `2p` and
+    /// `2p + 1` of piece `i`), one 64-bit gather fetching both.
+    pairs: Vec<Vec<[T; 2]>>,
+}
+
+impl<T: Float> GatherTables<T> {
+    /// The tables, and the grid that decides what they leave undecided
+    /// (`None` when no grid fits in [`MAX_STEPS`]).
+    pub(super) fn new<const C: usize>(
+        thresholds: &[T],
+        columns: &[Vec<T>; C],
+    ) -> (Option<Grid<T>>, GatherTables<T>) {
+        let uniform = Uniform::new(thresholds);
+        let single = match uniform {
+            Some(_) => None,
+            None => Grid::single(thresholds),
+        };
+        let entries = single.as_ref().and_then(|g| Entries::new(g, thresholds));
+        let grid = single
+            .or_else(|| Grid::cheapest(thresholds))
+            .filter(|g| g.steps() <= MAX_STEPS);
+        let pieces = thresholds.len() + 1;
+        let pairs = if T::BYTES == 4 {
+            (0..C.div_ceil(2))
+                .map(|p| {
+                    (0..pieces)
+                        .map(|i| {
+                            let second = columns.get(2 * p + 1).map_or(T::ZERO, |c| c[i]);
+                            [columns[2 * p][i], second]
+                        })
+                        .collect()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tables = GatherTables {
+            uniform,
+            entries,
+            pairs,
+        };
+        (grid, tables)
+    }
 }
 
 /// Evaluates `xs` in place when the table uses an AVX-512 method; false
@@ -354,6 +411,7 @@ impl<'a, const C: usize> GatherF64<'a, C> {
     #[target_feature(enable = "avx512f")]
     fn new<T: Float>(pieces: &'a Pieces<T, C>) -> Self {
         assert!(T::BYTES == 8 && pieces.len() <= i32::MAX as usize);
+        let tables = pieces.gather.as_ref().expect("built for gathers");
         GatherF64 {
             grid: grid_f64(pieces),
             start: pieces.grid.start_table(),
@@ -362,11 +420,11 @@ impl<'a, const C: usize> GatherF64<'a, C> {
             next: unsafe { as_f64(&pieces.next) },
             // SAFETY: as above.
             columns: std::array::from_fn(|r| unsafe { as_f64(&pieces.columns[r]) }),
-            uniform: pieces
+            uniform: tables
                 .uniform
                 .as_ref()
                 .map(|u| u.parameters().map(|v| _mm512_set1_pd(v.to_f64()))),
-            entries: pieces
+            entries: tables
                 .entries
                 .as_ref()
                 .map(|e| (e.entries(), _mm512_set1_pd(e.band().to_f64()))),
@@ -545,14 +603,15 @@ impl<'a, const C: usize> GatherF32<'a, C> {
     #[target_feature(enable = "avx512f")]
     fn new<T: Float>(pieces: &'a Pieces<T, C>) -> Self {
         assert!(T::BYTES == 4 && pieces.len() <= i32::MAX as usize);
-        assert_eq!(pieces.pairs.len(), C.div_ceil(2));
+        let tables = pieces.gather.as_ref().expect("built for gathers");
+        assert_eq!(tables.pairs.len(), C.div_ceil(2));
         GatherF32 {
             grid: grid_f32(pieces),
             start: pieces.grid.start_table(),
             steps: pieces.grid.steps(),
             // SAFETY: T is f32 (asserted above).
             next: unsafe { as_f32(&pieces.next) },
-            pairs: pieces
+            pairs: tables
                 .pairs
                 .iter()
                 .map(|pair| {
@@ -562,11 +621,11 @@ impl<'a, const C: usize> GatherF32<'a, C> {
                     unsafe { std::slice::from_raw_parts(pair.as_ptr().cast::<f64>(), pair.len()) }
                 })
                 .collect(),
-            uniform: pieces
+            uniform: tables
                 .uniform
                 .as_ref()
                 .map(|u| u.parameters().map(|v| _mm512_set1_ps(v.to_f64() as f32))),
-            entries: pieces
+            entries: tables
                 .entries
                 .as_ref()
                 .map(|e| (e.entries(), _mm512_set1_ps(e.band().to_f64() as f32))),

@@ -114,6 +114,7 @@ impl<T: Float> Grid<T> {
 
     /// The coarsest grid among [`FACTORS`] with at most one threshold per
     /// bucket, if any.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // for the AVX-512 methods
     pub(super) fn single(thresholds: &[T]) -> Option<Grid<T>> {
         FACTORS
             .iter()
@@ -155,16 +156,19 @@ impl<T: Float> Grid<T> {
 
     /// The grid's arithmetic, for the vector paths: origin, scale and the
     /// last bucket as floats.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // for the AVX-512 methods
     pub(super) fn parameters(&self) -> [T; 3] {
         [self.origin, self.scale, self.last]
     }
 
     /// The start table, or `None` when `start[G] = G`.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // for the AVX-512 methods
     pub(super) fn start_table(&self) -> Option<&[u32]> {
         (!self.start.is_empty()).then_some(&self.start[..])
     }
 
     /// The number of buckets.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // for the AVX-512 methods
     pub(super) fn buckets(&self) -> usize {
         self.buckets
     }

@@ -39,17 +39,17 @@
 //! The kernel's own arithmetic runs on [`Float::Wide`] vectors in every
 //! path: it gets the points and the piece values and returns the results.
 
-mod entries;
 mod grid;
-mod uniform;
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod entries;
+#[cfg(target_arch = "x86_64")]
+mod uniform;
 
 use crate::float::{Float, MAX_LANES, for_each_padded, for_each_padded_into};
-use entries::Entries;
 use grid::Grid;
-use uniform::Uniform;
 
 /// A grid needing more steps than this gives way to a binary search.
 const MAX_STEPS: usize = 4;
@@ -78,17 +78,10 @@ pub(crate) struct Pieces<T, const C: usize> {
     next: Vec<T>,
     /// `columns[r][i]`: value `r` of piece `i`.
     columns: [Vec<T>; C],
-    /// For [`Method::Gather`] on evenly spaced thresholds: the piece by
-    /// arithmetic alone, for most points.
-    uniform: Option<Uniform<T>>,
-    /// For [`Method::Gather`] on other thresholds, when `grid` has at most
-    /// one per bucket: the piece by one load, for most points.
-    entries: Option<Entries<T>>,
-    /// For [`Method::Gather`] in f32: the columns two by two
-    /// (`pairs[p][i]` is values `2p` and `2p + 1` of piece `i`), one
-    /// 64-bit gather fetching both.
-    pairs: Vec<Vec<[T; 2]>>,
     method: Method,
+    /// What [`Method::Gather`] needs beyond the grid.
+    #[cfg(target_arch = "x86_64")]
+    gather: Option<avx512::GatherTables<T>>,
 }
 
 impl<T: Float, const C: usize> Pieces<T, C> {
@@ -138,87 +131,40 @@ impl<T: Float, const C: usize> Pieces<T, C> {
         );
         let mut next = thresholds.to_vec();
         next.push(T::from_f64(f64::NAN));
-        // The register method holds the start table in one register pair,
-        // so its grid has one bucket per gap; its steps are cheap.
         #[cfg(target_arch = "x86_64")]
-        if method == Method::Registers {
-            return match Grid::new(thresholds, 1) {
-                Some(grid) => Pieces {
-                    grid,
-                    next,
-                    columns,
-                    uniform: None,
-                    entries: None,
-                    pairs: Vec::new(),
-                    method,
-                },
-                None => Self::searched_table(next, columns),
-            };
-        }
-        if method == Method::Portable {
-            return match Grid::cheapest(thresholds).filter(|g| g.steps() <= MAX_STEPS) {
-                Some(grid) => Pieces {
-                    grid,
-                    next,
-                    columns,
-                    uniform: None,
-                    entries: None,
-                    pairs: Vec::new(),
-                    method,
-                },
-                None => Self::searched_table(next, columns),
-            };
-        }
-        // Gathers: evenly spaced thresholds need no load to find a piece;
-        // others one, on a grid with at most one threshold per bucket;
-        // the grid and its steps decide the points those leave undecided.
-        let uniform = Uniform::new(thresholds);
-        let single = match uniform {
-            Some(_) => None,
-            None => Grid::single(thresholds),
+        let mut gather = None;
+        let grid = match method {
+            // The register method holds the start table in one register
+            // pair, so its grid has one bucket per gap; its steps are cheap.
+            #[cfg(target_arch = "x86_64")]
+            Method::Registers => Grid::new(thresholds, 1),
+            #[cfg(target_arch = "x86_64")]
+            Method::Gather => {
+                let (grid, tables) = avx512::GatherTables::new(thresholds, &columns);
+                gather = Some(tables);
+                grid
+            }
+            Method::Portable | Method::Search => Grid::cheapest(thresholds),
         };
-        let entries = single.as_ref().and_then(|g| Entries::new(g, thresholds));
-        let Some(grid) = single
-            .or_else(|| Grid::cheapest(thresholds))
-            .filter(|g| g.steps() <= MAX_STEPS)
-        else {
-            return Self::searched_table(next, columns);
-        };
-        let pairs = if T::BYTES == 4 {
-            (0..C.div_ceil(2))
-                .map(|p| {
-                    (0..pieces)
-                        .map(|i| {
-                            let second = columns.get(2 * p + 1).map_or(T::ZERO, |c| c[i]);
-                            [columns[2 * p][i], second]
-                        })
-                        .collect()
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Pieces {
-            grid,
-            next,
-            columns,
-            uniform,
-            entries,
-            pairs,
-            method,
-        }
-    }
-
-    /// A table that finds pieces by binary search.
-    fn searched_table(next: Vec<T>, columns: [Vec<T>; C]) -> Self {
-        Pieces {
-            grid: Grid::new(&[], 1).expect("an empty grid"),
-            next,
-            columns,
-            uniform: None,
-            entries: None,
-            pairs: Vec::new(),
-            method: Method::Search,
+        // Many steps give way to a binary search, but in registers, where
+        // a step is cheap.
+        match grid.filter(|g| g.steps() <= MAX_STEPS || method != Method::Portable) {
+            Some(grid) => Pieces {
+                grid,
+                next,
+                columns,
+                method,
+                #[cfg(target_arch = "x86_64")]
+                gather,
+            },
+            None => Pieces {
+                grid: Grid::new(&[], 1).expect("an empty grid"),
+                next,
+                columns,
+                method: Method::Search,
+                #[cfg(target_arch = "x86_64")]
+                gather: None,
+            },
         }
     }
 
@@ -229,6 +175,7 @@ impl<T: Float, const C: usize> Pieces<T, C> {
     }
 
     /// The number of pieces.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // for the AVX-512 methods
     pub(crate) fn len(&self) -> usize {
         self.next.len()
     }
