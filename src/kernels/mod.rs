@@ -46,6 +46,7 @@
 mod affine;
 mod clamp;
 mod elementary;
+mod exp_log;
 mod interp;
 mod pieces;
 mod poly;
