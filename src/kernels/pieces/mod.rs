@@ -21,11 +21,15 @@
 //! values = columns[r][guess] for each column r
 //! ```
 //!
-//! Three ways to run it, one chosen when the table is built, all giving
+//! Four ways to run it, one chosen when the table is built, all giving
 //! the same piece and so the same bits:
 //!
 //! - **portable** (every target, Miri): the guess and the steps per lane
 //!   in scalar code, the values assembled into vectors;
+//! - **blend** (every target, few pieces): each threshold a lane has
+//!   reached replaces the values chosen so far, all lanes at once in
+//!   vector registers (the thresholds increase, so the last one reached
+//!   wins; NaN lanes end on the last piece);
 //! - **registers** (x86-64 with AVX-512, at most 16 pieces in f64, 32 in
 //!   f32): every column held in two vector registers, each lookup one
 //!   two-register permute (`avx512.rs`);
@@ -48,17 +52,25 @@ mod entries;
 #[cfg(target_arch = "x86_64")]
 mod uniform;
 
-use crate::float::{Float, MAX_LANES, for_each_padded, for_each_padded_into};
+use crate::float::{Float, FloatVector, MAX_LANES, for_each_padded, for_each_padded_into};
 use grid::Grid;
 
 /// A grid needing more steps than this gives way to a binary search.
 const MAX_STEPS: usize = 4;
+
+/// [`Method::Blend`] handles tables of at most this many values (pieces
+/// times one more than the columns) per lane of a wide vector: there a
+/// compare and a blend per column for every threshold cost fewer
+/// instructions than finding each lane's piece alone.
+const BLEND_MAX_VALUES_PER_LANE: usize = 6;
 
 /// How a table finds pieces; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Method {
     /// Guess and steps per lane, in scalar code.
     Portable,
+    /// Every threshold blended in, all lanes at once.
+    Blend,
     /// A binary search per lane, for grids that would need many steps.
     Search,
     /// AVX-512 permutes over columns held in registers.
@@ -111,7 +123,9 @@ impl<T: Float, const C: usize> Pieces<T, C> {
             }
             methods.push(Method::Gather);
         }
-        let _ = pieces;
+        if pieces * (C + 1) <= BLEND_MAX_VALUES_PER_LANE * T::WIDE_LANES {
+            methods.push(Method::Blend);
+        }
         methods.push(Method::Portable);
         methods
     }
@@ -145,6 +159,8 @@ impl<T: Float, const C: usize> Pieces<T, C> {
                 grid
             }
             Method::Portable | Method::Search => Grid::cheapest(thresholds),
+            // The blend needs no grid.
+            Method::Blend => Grid::new(&[], 1),
         };
         // Many steps give way to a binary search, but in registers, where
         // a step is cheap.
@@ -175,15 +191,15 @@ impl<T: Float, const C: usize> Pieces<T, C> {
     }
 
     /// The number of pieces.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // for the AVX-512 methods
     pub(crate) fn len(&self) -> usize {
         self.next.len()
     }
 
-    /// The piece of `t`, by the grid and its steps, or by binary search.
+    /// The piece of `t`, by the grid and its steps, or by binary search
+    /// (where the table has no grid).
     #[inline(always)]
     pub(crate) fn piece(&self, t: T) -> usize {
-        if self.method == Method::Search {
+        if matches!(self.method, Method::Search | Method::Blend) {
             return self.searched(t);
         }
         let mut i = self.grid.start(self.grid.bucket(t));
@@ -208,6 +224,30 @@ impl<T: Float, const C: usize> Pieces<T, C> {
             size -= half;
         }
         base
+    }
+
+    /// The values of each lane's piece by [`Method::Blend`].
+    #[inline(always)]
+    fn values_blended(&self, t: T::Wide) -> [T::Wide; C] {
+        let mut chosen: [T::Wide; C] = std::array::from_fn(|r| T::splat_wide(self.columns[r][0]));
+        for (i, &threshold) in self.next[..self.len() - 1].iter().enumerate() {
+            let at = T::splat_wide(threshold);
+            for (r, value) in chosen.iter_mut().enumerate() {
+                *value = t.select_lt(at, *value, T::splat_wide(self.columns[r][i + 1]));
+            }
+        }
+        chosen
+    }
+
+    /// The values of each lane's piece, as wide vectors, by the portable
+    /// methods.
+    #[inline(always)]
+    fn values(&self, lanes: &[T]) -> [T::Wide; C] {
+        if self.method == Method::Blend {
+            self.values_blended(T::load_wide(lanes))
+        } else {
+            self.values_portable(lanes)
+        }
     }
 
     /// The values of each lane's piece, as wide vectors.
@@ -243,7 +283,7 @@ impl<T: Float, const C: usize> Pieces<T, C> {
             return;
         }
         for_each_padded(xs, T::WIDE_LANES, |lanes| {
-            let values = self.values_portable(lanes);
+            let values = self.values(lanes);
             T::store_wide(finish(T::load_wide(lanes), values), lanes)
         });
     }
@@ -263,7 +303,7 @@ impl<T: Float, const C: usize> Pieces<T, C> {
             return;
         }
         for_each_padded_into(src, dst, T::WIDE_LANES, |s, d| {
-            let values = self.values_portable(s);
+            let values = self.values(s);
             T::store_wide(finish(T::load_wide(s), values), d)
         });
     }
