@@ -381,9 +381,9 @@ struct GatherF64<'a, const C: usize> {
     next: &'a [f64],
     columns: [&'a [f64]; C],
     /// Origin, scale, the last piece and the margin of
-    /// [`Uniform`](super::uniform::Uniform), when the thresholds are even.
+    /// [`Uniform`], when the thresholds are even.
     uniform: Option<[__m512d; 4]>,
-    /// The packed [`Entries`](super::entries::Entries) and their band.
+    /// The packed [`Entries`] and their band.
     entries: Option<(&'a [u64], __m512d)>,
 }
 
