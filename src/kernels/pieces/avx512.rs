@@ -3,7 +3,8 @@
 //! its instruction set at compile time and has neither gathers nor
 //! permutes across registers.
 //!
-//! Both compute exactly what the portable path computes, lane by lane:
+//! Both find the piece the portable method finds, lane by lane, by the
+//! grid of `grid.rs`:
 //!
 //! ```text
 //! u     = min(max((t - origin) * scale, 0), last)     (NaN -> 0, as there)
@@ -15,13 +16,21 @@
 //! - **Registers** (at most 16 pieces in f64, 32 in f32): each column,
 //!   `next` and the start table sit in two registers, and every lookup is
 //!   one two-register permute (`vpermt2pd` / `vpermt2ps`).
-//! - **Gather**: every lookup is a hardware gather. Its indices are in
-//!   bounds because the bucket is clamped to the start table's length, the
-//!   start table holds pieces, and a step never passes the last piece
-//!   (`next` is NaN there).
+//! - **Gather**: every lookup is a hardware gather. Before the grid's
+//!   steps, a vector tries the shortcut its table has: on evenly spaced
+//!   thresholds the piece from the arithmetic of `uniform.rs`, on others
+//!   from one packed entry per bucket (`entries.rs`); a vector with a lane
+//!   either leaves undecided takes the steps. The indices of every gather
+//!   are in bounds: buckets are clamped below the number of buckets (the
+//!   length of the start table and of the entries); a start, an entry's
+//!   start plus one above its bucket's single threshold, and the
+//!   arithmetic's piece (clamped) are at most the number of thresholds,
+//!   the last piece; and a step never passes the last piece (`next` is NaN
+//!   there). In f32 the columns are gathered two at a time, as 64-bit
+//!   pairs, and split by permutes.
 //!
-//! The kernel's arithmetic then runs on the gathered values as `wide`
-//! vectors, the same code as in the portable path.
+//! The kernel's arithmetic then runs on the fetched values as `wide`
+//! vectors, the same code as in the portable methods.
 
 use std::arch::x86_64::*;
 
