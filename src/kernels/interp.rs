@@ -182,7 +182,7 @@ impl<T: Float> Kernel<T> for Interp<T> {
     }
 
     fn flops_per_element(&self) -> Option<f64> {
-        // Subtract + FMA; the binary search is comparisons, not FLOPs.
+        // Subtract + FMA; finding the segment is comparisons, not FLOPs.
         Some(3.0)
     }
 }
