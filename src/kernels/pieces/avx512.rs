@@ -34,10 +34,7 @@
 
 use std::arch::x86_64::*;
 
-use super::entries::Entries;
-use super::grid::Grid;
-use super::uniform::Uniform;
-use super::{MAX_STEPS, Method, Pieces};
+use super::table::{Method, Pieces};
 use crate::float::{Float, for_each_padded, for_each_padded_into};
 
 /// Whether this CPU runs the AVX-512 methods (never under Miri, which
@@ -50,60 +47,6 @@ pub(super) fn available() -> bool {
 /// worth of values.
 pub(super) fn register_pieces<T: Float>() -> usize {
     2 * T::WIDE_LANES
-}
-
-/// What [`Method::Gather`] needs beyond the grid: a way to decide most
-/// points without the grid's steps, and in f32 the columns paired.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct GatherTables<T> {
-    /// On evenly spaced thresholds: the piece by arithmetic alone.
-    uniform: Option<Uniform<T>>,
-    /// On others, when the grid has at most one per bucket: the piece by
-    /// one load.
-    entries: Option<Entries<T>>,
-    /// In f32: the columns two by two (`pairs[p][i]` is values `2p` and
-    /// `2p + 1` of piece `i`), one 64-bit gather fetching both.
-    pairs: Vec<Vec<[T; 2]>>,
-}
-
-impl<T: Float> GatherTables<T> {
-    /// The tables, and the grid that decides what they leave undecided
-    /// (`None` when no grid fits in [`MAX_STEPS`]).
-    pub(super) fn new<const C: usize>(
-        thresholds: &[T],
-        columns: &[Vec<T>; C],
-    ) -> (Option<Grid<T>>, GatherTables<T>) {
-        let uniform = Uniform::new(thresholds);
-        let single = match uniform {
-            Some(_) => None,
-            None => Grid::single(thresholds),
-        };
-        let entries = single.as_ref().and_then(|g| Entries::new(g, thresholds));
-        let grid = single
-            .or_else(|| Grid::cheapest(thresholds))
-            .filter(|g| g.steps() <= MAX_STEPS);
-        let pieces = thresholds.len() + 1;
-        let pairs = if T::BYTES == 4 {
-            (0..C.div_ceil(2))
-                .map(|p| {
-                    (0..pieces)
-                        .map(|i| {
-                            let second = columns.get(2 * p + 1).map_or(T::ZERO, |c| c[i]);
-                            [columns[2 * p][i], second]
-                        })
-                        .collect()
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let tables = GatherTables {
-            uniform,
-            entries,
-            pairs,
-        };
-        (grid, tables)
-    }
 }
 
 /// Evaluates `xs` in place when the table uses an AVX-512 method; false
@@ -390,9 +333,9 @@ struct GatherF64<'a, const C: usize> {
     next: &'a [f64],
     columns: [&'a [f64]; C],
     /// Origin, scale, the last piece and the margin of
-    /// [`Uniform`], when the thresholds are even.
+    /// `Uniform`, when the thresholds are even.
     uniform: Option<[__m512d; 4]>,
-    /// The packed [`Entries`] and their band.
+    /// The packed `Entries` and their band.
     entries: Option<(&'a [u64], __m512d)>,
 }
 

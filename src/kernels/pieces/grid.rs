@@ -28,6 +28,9 @@ const FACTORS: [usize; 5] = [1, 2, 4, 8, 16];
 /// The most buckets a grid may have (a table of `u32` starts, 4 MiB).
 const MAX_BUCKETS: usize = 1 << 20;
 
+/// A grid needing more steps than this gives way to a binary search.
+pub(super) const MAX_STEPS: usize = 4;
+
 /// A grid over sorted thresholds; see the module docs.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Grid<T> {

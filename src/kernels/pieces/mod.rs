@@ -46,57 +46,26 @@
 //! path: it gets the points and the piece values and returns the results.
 
 mod grid;
+mod table;
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod entries;
 #[cfg(target_arch = "x86_64")]
+mod gather_tables;
+#[cfg(target_arch = "x86_64")]
 mod uniform;
 
 use crate::float::{Float, FloatVector, MAX_LANES, for_each_padded, for_each_padded_into};
-use grid::Grid;
-
-/// A grid needing more steps than this gives way to a binary search.
-const MAX_STEPS: usize = 4;
+use grid::{Grid, MAX_STEPS};
+pub(crate) use table::{Method, Pieces};
 
 /// [`Method::Blend`] handles tables of at most this many values (pieces
 /// times one more than the columns) per lane of a wide vector: there a
 /// compare and a blend per column for every threshold cost fewer
 /// instructions than finding each lane's piece alone.
 const BLEND_MAX_VALUES_PER_LANE: usize = 6;
-
-/// How a table finds pieces; see the module docs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    /// Guess and steps per lane, in scalar code.
-    Portable,
-    /// Every threshold blended in, all lanes at once.
-    Blend,
-    /// A binary search per lane, for grids that would need many steps.
-    Search,
-    /// AVX-512 permutes over columns held in registers.
-    #[cfg(target_arch = "x86_64")]
-    Registers,
-    /// AVX-512 gathers.
-    #[cfg(target_arch = "x86_64")]
-    Gather,
-}
-
-/// Pieces, their thresholds and their values; see the module docs.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Pieces<T, const C: usize> {
-    grid: Grid<T>,
-    /// `next[i]` is the threshold that starts piece `i + 1`; NaN for the
-    /// last piece, so that no comparison steps past it.
-    next: Vec<T>,
-    /// `columns[r][i]`: value `r` of piece `i`.
-    columns: [Vec<T>; C],
-    method: Method,
-    /// What [`Method::Gather`] needs beyond the grid.
-    #[cfg(target_arch = "x86_64")]
-    gather: Option<avx512::GatherTables<T>>,
-}
 
 impl<T: Float, const C: usize> Pieces<T, C> {
     /// The table of `columns.len()` pieces separated by `thresholds`
@@ -156,7 +125,7 @@ impl<T: Float, const C: usize> Pieces<T, C> {
             Method::Registers => Grid::new(thresholds, 1),
             #[cfg(target_arch = "x86_64")]
             Method::Gather => {
-                let (grid, tables) = avx512::GatherTables::new(thresholds, &columns);
+                let (grid, tables) = gather_tables::GatherTables::new(thresholds, &columns);
                 gather = Some(tables);
                 grid
             }
