@@ -263,7 +263,7 @@ pub fn for_each_vector<T: Float>(xs: &mut [T], f: impl FnMut(&mut [T])) {
 /// [`for_each_vector`] for vectors of `width` values (at most
 /// [`MAX_LANES`]): the one tail-padding walk behind every in-place map.
 #[inline(always)]
-fn for_each_padded<T: Float>(xs: &mut [T], width: usize, mut f: impl FnMut(&mut [T])) {
+pub(crate) fn for_each_padded<T: Float>(xs: &mut [T], width: usize, mut f: impl FnMut(&mut [T])) {
     let mut chunks = xs.chunks_exact_mut(width);
     for chunk in &mut chunks {
         f(chunk);
@@ -282,7 +282,7 @@ fn for_each_padded<T: Float>(xs: &mut [T], width: usize, mut f: impl FnMut(&mut 
 /// `width` values and writes `width`; the tail is padded the same way, so
 /// every value meets the same vector code as in place.
 #[inline(always)]
-fn for_each_padded_into<T: Float>(
+pub(crate) fn for_each_padded_into<T: Float>(
     src: &[T],
     dst: &mut [T],
     width: usize,

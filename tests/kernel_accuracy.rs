@@ -124,7 +124,7 @@ fn pow_within_documented_bound() {
             &Pow::new(p),
             &domain(1e-3, 1e3, 20 + s as u64),
             |x| x.powf(p),
-            2,
+            1,
             &format!("pow f64 p={p}"),
         );
         let pf = p as f32;
@@ -132,7 +132,7 @@ fn pow_within_documented_bound() {
             &Pow::new(pf),
             &domain(1e-3, 1e3, 40 + s as u64),
             |x| x.powf(pf),
-            2,
+            1,
             &format!("pow f32 p={p}"),
         );
     }
@@ -220,15 +220,98 @@ fn interp_matches_scalar_formula() {
         let values: Vec<f64> = (0..m).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
         interp_case(knots, values);
     }
+    // Many knots, evenly spaced and not.
+    for m in [17usize, 101, 129, 1000] {
+        for spacing in Spacing::ALL {
+            let knots = spacing.points(m, -2.0, 3.0);
+            let values: Vec<f64> = (0..m).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+            interp_case(knots, values);
+        }
+    }
 }
 
-/// The same in f32, at a count on each side of the counting/search switch.
+/// How the break points (knots) of a many-piece test are spaced.
+#[derive(Debug, Clone, Copy)]
+enum Spacing {
+    /// As `numpy.linspace` places them.
+    Uniform,
+    /// Widths 0.25..1.75 in golden-ratio order.
+    Irregular,
+    /// Widths growing tenfold from the first to the last.
+    Graded,
+}
+
+impl Spacing {
+    const ALL: [Spacing; 3] = [Spacing::Uniform, Spacing::Irregular, Spacing::Graded];
+
+    /// `n` strictly increasing points from `lo` to `hi`.
+    fn points(self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
+        if n == 1 {
+            return vec![lo];
+        }
+        let widths: Vec<f64> = (0..n - 1)
+            .map(|i| match self {
+                Spacing::Uniform => 1.0,
+                Spacing::Irregular => 0.25 + 1.5 * (i as f64 * 0.618_033_988_749_895).fract(),
+                Spacing::Graded => 10f64.powf(i as f64 / (n - 1) as f64),
+            })
+            .collect();
+        let total: f64 = widths.iter().sum();
+        let mut points = vec![lo];
+        let mut at = 0.0;
+        for (i, w) in widths.iter().enumerate() {
+            at += w;
+            points.push(match self {
+                Spacing::Uniform => lo + (hi - lo) * (i + 1) as f64 / (n - 1) as f64,
+                _ => lo + (hi - lo) * at / total,
+            });
+        }
+        points
+    }
+}
+
+/// Points on every break, on the floats either side of it, between
+/// breaks, far outside, and the special values.
+fn probes<T: Float>(breaks: &[T]) -> Vec<T> {
+    let mut xs = Vec::new();
+    for &b in breaks {
+        let v = b.to_f64();
+        let (below, above) = if T::BYTES == 8 {
+            (v.next_down(), v.next_up())
+        } else {
+            let v = v as f32;
+            (f64::from(v.next_down()), f64::from(v.next_up()))
+        };
+        xs.extend([b, T::from_f64(below), T::from_f64(above)]);
+    }
+    xs.extend(
+        breaks
+            .windows(2)
+            .map(|w| T::from_f64(0.5 * (w[0].to_f64() + w[1].to_f64()))),
+    );
+    xs.extend([-1e300, -1e30, -1e6, 1e6, 1e30, 1e300].map(T::from_f64));
+    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(T::from_f64));
+    xs
+}
+
+/// The same in f32, with few knots and many.
 #[test]
 fn interp_f32_matches_scalar_formula() {
     for m in [5usize, 40] {
         let knots: Vec<f32> = (0..m).map(|i| -3.0 + i as f32 * 0.75).collect();
         let values: Vec<f32> = (0..m).map(|i| ((i * 31) % 7) as f32 - 3.0).collect();
         interp_case(knots, values);
+    }
+    for m in [33usize, 129, 1000] {
+        for spacing in Spacing::ALL {
+            let knots: Vec<f32> = spacing
+                .points(m, -2.0, 3.0)
+                .into_iter()
+                .map(|v| v as f32)
+                .collect();
+            let values: Vec<f32> = (0..m).map(|i| ((i * 31) % 7) as f32 - 3.0).collect();
+            interp_case(knots, values);
+        }
     }
 }
 
@@ -266,17 +349,17 @@ fn interp_case<T: ScalarMulAdd>(knots: Vec<T>, values: Vec<T>) {
         let slope = (values[j + 1] - values[j]) / (knots[j + 1] - knots[j]);
         (x - knots[j]).mul_add_scalar(slope, values[j])
     };
-    let t = T::from_f64;
     let (lo, hi) = (
         knots[0].to_f64() - 5.0,
         knots[knots.len() - 1].to_f64() + 5.0,
     );
     let mut xs = domain::<T>(lo, hi, 18);
-    xs.extend(knots.iter().copied());
-    // Every segment's inside, not only its ends.
-    xs.extend(knots.windows(2).map(|k| t(0.5) * (k[0] + k[1])));
-    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(t));
-    let what = format!("interp {}", std::any::type_name::<T>());
+    xs.extend(probes(&knots));
+    let what = format!(
+        "interp {} {} knots",
+        std::any::type_name::<T>(),
+        knots.len()
+    );
     check::<T>(&f, &xs, reference, 0, &what);
     // Knots map exactly to their values.
     let mut at_knots = knots.clone();
@@ -293,19 +376,32 @@ fn interp_case<T: ScalarMulAdd>(knots: Vec<T>, values: Vec<T>) {
 #[test]
 fn spline_matches_scalar_formula() {
     for m in [1usize, 2, 5, 16, 17, 40] {
-        spline_case::<f64>(m, false);
-        spline_case::<f64>(m, true);
-        spline_case::<f32>(m, true);
+        spline_case::<f64>(m, Spacing::Graded, false);
+        spline_case::<f64>(m, Spacing::Graded, true);
+        spline_case::<f32>(m, Spacing::Graded, true);
+    }
+}
+
+/// The same with many pieces, evenly spaced and not, with and without
+/// repeated breaks (`PPoly.from_spline` repeats both ends).
+#[test]
+fn many_piece_splines_match_scalar_formula() {
+    for m in [31usize, 100, 128, 129, 1000] {
+        for spacing in Spacing::ALL {
+            for repeats in [false, true] {
+                spline_case::<f64>(m, spacing, repeats);
+                spline_case::<f32>(m, spacing, repeats);
+            }
+        }
     }
 }
 
 /// A spline of `m` pieces with coefficients that vary per piece; with
 /// `repeats`, every fifth break is doubled and both ends are tripled.
-fn spline_case<T: ScalarMulAdd>(m: usize, repeats: bool) {
+fn spline_case<T: ScalarMulAdd>(m: usize, spacing: Spacing, repeats: bool) {
     let t = T::from_f64;
     let mut breaks: Vec<f64> = Vec::new();
-    for i in 0..=m {
-        let b = -4.0 + (i as f64).powf(1.2) * 0.6;
+    for (i, b) in spacing.points(m + 1, -4.0, 6.0).into_iter().enumerate() {
         let copies = match () {
             _ if repeats && (i == 0 || i == m) => 3,
             _ if repeats && i % 5 == 3 => 2,
@@ -332,11 +428,9 @@ fn spline_case<T: ScalarMulAdd>(m: usize, repeats: bool) {
         breaks[breaks.len() - 1].to_f64() + 3.0,
     );
     let mut xs = domain::<T>(lo, hi, 19);
-    xs.extend(breaks.iter().copied());
-    xs.extend(breaks.windows(2).map(|b| t(0.5) * (b[0] + b[1])));
-    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(t));
+    xs.extend(probes(&breaks));
     let what = format!(
-        "spline {} m={pieces} repeats={repeats}",
+        "spline {} m={pieces} {spacing:?} repeats={repeats}",
         std::any::type_name::<T>()
     );
     let mut got = xs.clone();
@@ -397,8 +491,23 @@ fn special_values_follow_std() {
             |x| 1.0 / (1.0 + (-x).exp()),
             3,
         ),
-        ("pow 2.5", Box::new(Pow::new(2.5)), |x| x.powf(2.5), 2),
+        ("pow 2.5", Box::new(Pow::new(2.5)), |x| x.powf(2.5), 1),
         ("pow 0", Box::new(Pow::new(0.0)), |x| x.powf(0.0), 0),
+        ("pow 3", Box::new(Pow::new(3.0)), |x| x.powf(3.0), 1),
+        ("pow -3", Box::new(Pow::new(-3.0)), |x| x.powf(-3.0), 1),
+        ("pow -2", Box::new(Pow::new(-2.0)), |x| x.powf(-2.0), 1),
+        (
+            "pow inf",
+            Box::new(Pow::new(f64::INFINITY)),
+            |x| x.powf(f64::INFINITY),
+            0,
+        ),
+        (
+            "pow -inf",
+            Box::new(Pow::new(f64::NEG_INFINITY)),
+            |x| x.powf(f64::NEG_INFINITY),
+            0,
+        ),
         ("ln", Box::new(Ln), f64::ln, 1),
     ];
     let mut report = Vec::new();
@@ -424,6 +533,70 @@ fn special_values_follow_std() {
         "pow 0(NaN) = NaN, std 1e0",
         "ln(1e-310) = -inf, std -7.138013788281542e2",
         "ln(-1e-310) = -inf, std NaN",
+    ];
+    assert_eq!(report, documented, "differences from std changed");
+}
+
+/// The same for the kernels of `exp_log.rs` in f32, whose corner cases
+/// are their own code: the same documented differences, no others.
+#[test]
+fn special_values_follow_std_f32() {
+    let specials = [
+        0.0f32,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        2.0,
+        -2.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE,
+        1e-40,
+        -1e-40,
+        89.0,
+        -104.0,
+        -100.0,
+    ];
+    type Case = (&'static str, Box<dyn Kernel<f32>>, fn(f32) -> f32, u64);
+    let cases: Vec<Case> = vec![
+        (
+            "logistic",
+            Box::new(Logistic),
+            |x| 1.0 / (1.0 + (-x).exp()),
+            3,
+        ),
+        ("pow 2.5", Box::new(Pow::new(2.5f32)), |x| x.powf(2.5), 1),
+        ("pow 0", Box::new(Pow::new(0.0f32)), |x| x.powf(0.0), 0),
+        ("pow 3", Box::new(Pow::new(3.0f32)), |x| x.powf(3.0), 1),
+        ("pow -3", Box::new(Pow::new(-3.0f32)), |x| x.powf(-3.0), 1),
+        ("pow -0.5", Box::new(Pow::new(-0.5f32)), |x| x.powf(-0.5), 1),
+        (
+            "pow inf",
+            Box::new(Pow::new(f32::INFINITY)),
+            |x| x.powf(f32::INFINITY),
+            0,
+        ),
+    ];
+    let mut report = Vec::new();
+    for (name, kernel, reference, bound) in &cases {
+        let mut got = specials;
+        kernel.eval_in_place(&mut got);
+        for (&x, &g) in specials.iter().zip(&got) {
+            let want = reference(x);
+            if ulps(g, want) > *bound {
+                report.push(format!("{name}({x:e}) = {g:e}, std {want:e}"));
+            }
+        }
+    }
+    let documented = [
+        "pow 2.5(-inf) = NaN, std inf",
+        "pow 0(NaN) = NaN, std 1e0",
+        "pow -0.5(-inf) = NaN, std 0e0",
     ];
     assert_eq!(report, documented, "differences from std changed");
 }
@@ -461,6 +634,36 @@ fn all_builtins<T: Float>() -> Vec<(&'static str, Box<dyn Kernel<T>>)> {
                 Spline::new(
                     vec![t(-1.0), t(0.0), t(2.0)],
                     [0.5, -0.25, 1.0, 0.0, -2.0, 3.0, 0.5, 1.5].map(t).to_vec(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "interp 129",
+            Box::new(
+                Interp::new(
+                    Spacing::Irregular
+                        .points(129, -3.0, 4.0)
+                        .into_iter()
+                        .map(t)
+                        .collect(),
+                    (0..129).map(|i| t(((i * 7) % 11) as f64)).collect(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "spline 128",
+            Box::new(
+                Spline::new(
+                    Spacing::Uniform
+                        .points(129, -3.0, 4.0)
+                        .into_iter()
+                        .map(t)
+                        .collect(),
+                    (0..4 * 128)
+                        .map(|c| t(((c % 9) as f64 - 4.0) * 0.1))
+                        .collect(),
                 )
                 .unwrap(),
             ),

@@ -1,8 +1,10 @@
-//! Every built-in kernel, alone (a single-function map over all points) and
-//! inside `apply` (k = `K` = 250 instances, the workloads' table size, with
-//! different parameters where the kernel has any, pushed with their own
-//! types as a user would; uniform indices), for f64 and f32; and the
-//! rolling mean as one more kernel.
+//! Every kernel row (`splitapply_workloads::kernel_rows`: each built-in
+//! kernel's registry sample, then splines and interpolations of 128 pieces
+//! on uniform and on irregular breaks), alone (a single-function map over
+//! all points) and inside `apply` (k = `K` = 250 instances, the workloads'
+//! table size, with different parameters where the kernel has any, pushed
+//! with their own types as a user would; uniform indices), for f64 and
+//! f32; and the rolling mean as one more kernel.
 //! Instances of a kernel without parameters (`Exp`, `Sqrt`, ...) are one
 //! function to the engine, which then maps them.
 //!
@@ -25,20 +27,16 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
-use splitapply::kernels::{BUILTIN_KERNELS, KernelInfo, KernelSpec};
 use splitapply::{Engine, Float, FuncTable};
-use splitapply_workloads::K;
+use splitapply_workloads::{K, KernelRow};
 
 use crate::timing::{Sample, measure_interleaved};
 
-/// The built-in kernels, from the library's registry; the report names
-/// each by its sample label (`Poly8`: the degree-8 sample polynomials).
-pub(crate) const KERNELS: &[KernelInfo] = BUILTIN_KERNELS;
-
-/// Instance `j` of `kernel`: the registry's sample, which suits the
-/// inputs' range [0.1, 2.1).
-fn sample(kernel: &KernelInfo, j: usize) -> KernelSpec {
-    KernelSpec::sample(kernel.name, j).expect("a registry name")
+/// The kernel rows, in report order; the report names each by its label
+/// (`Poly8`: the degree-8 sample polynomials). Every row's instances suit
+/// the inputs' range [0.1, 2.1).
+pub(crate) fn kernel_rows() -> Vec<KernelRow> {
+    splitapply_workloads::kernel_rows()
 }
 
 /// Half-widths of the rolling mean rows.
@@ -191,17 +189,15 @@ const MAP_CHUNK: usize = 1 << 14;
 /// `apply` against the kernels evaluated one point at a time.
 pub(crate) fn measure_kernel<T: Float>(
     pool: &rayon::ThreadPool,
-    kernel: &KernelInfo,
+    kernel: &KernelRow,
     inputs: &Inputs<T>,
     reps: usize,
 ) -> [KernelPoint; 2] {
     let n = inputs.x.len();
     let size = std::mem::size_of::<T>() as f64;
     let float = float_name::<T>();
-    let name = kernel.sample_label;
-    let single = sample(kernel, 0)
-        .to_kernel::<T>()
-        .expect("samples are valid");
+    let name = kernel.label;
+    let single = kernel.spec(0).to_kernel::<T>().expect("samples are valid");
     let flops = single
         .flops_per_element()
         .expect("built-in kernels declare FLOPs");
@@ -223,7 +219,8 @@ pub(crate) fn measure_kernel<T: Float>(
 
     let mut table = FuncTable::with_capacity(K);
     for j in 0..K {
-        sample(kernel, j)
+        kernel
+            .spec(j)
             .push_to(&mut table)
             .expect("samples are valid");
     }

@@ -8,10 +8,10 @@
 //! scaling of every workload; STREAM again at each count (the roof keeps
 //! the better of the two runs); then the report is written.
 
-use splitapply::kernels::KernelInfo;
+use splitapply_workloads::KernelRow;
 
 use crate::cli::Options;
-use crate::kernels::{FloatType, KERNELS, ROLLING_HALF_WIDTHS};
+use crate::kernels::{FloatType, ROLLING_HALF_WIDTHS, kernel_rows};
 use crate::labels::{bytes_label, threads_label};
 use crate::sizes::Sizes;
 use crate::sweeps::{TILE_WORKLOADS, sweep_names};
@@ -25,10 +25,10 @@ pub(crate) enum Step {
     Sweep { threads: usize, bytes: usize },
     /// The FMA peaks at a thread count.
     ComputePeaks { threads: usize },
-    /// A built-in kernel as a map and inside `apply`.
+    /// A kernel row as a map and inside `apply`.
     Kernel {
         threads: usize,
-        kernel: &'static KernelInfo,
+        kernel: KernelRow,
         float: FloatType,
     },
     /// The rolling mean with one half-width.
@@ -81,7 +81,7 @@ impl Step {
                 threads,
                 kernel,
                 float,
-            } => format!("{} {}, {}", kernel.sample_label, float.name(), on(threads)),
+            } => format!("{} {}, {}", kernel.label, float.name(), on(threads)),
             Step::Rolling {
                 threads,
                 half_width,
@@ -149,7 +149,7 @@ pub(crate) fn steps(options: &Options, sizes: &Sizes) -> Vec<Step> {
         steps.push(Step::ComputePeaks { threads: t });
     }
     for &t in &ends {
-        for kernel in KERNELS {
+        for kernel in kernel_rows() {
             for float in [FloatType::F64, FloatType::F32] {
                 steps.push(Step::Kernel {
                     threads: t,
@@ -232,7 +232,7 @@ mod tests {
         );
         assert_eq!(
             count(&steps, |s| matches!(s, Step::Kernel { .. })),
-            ends * KERNELS.len() * 2
+            ends * kernel_rows().len() * 2
         );
         assert_eq!(
             count(&steps, |s| matches!(s, Step::Rolling { .. })),

@@ -110,7 +110,7 @@ impl Run {
             }
             Step::Kernel {
                 threads,
-                kernel,
+                ref kernel,
                 float,
             } => {
                 let pool = self.pools.get(threads);

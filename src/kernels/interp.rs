@@ -1,12 +1,22 @@
 //! `Interp`: piecewise-linear interpolation on sorted knots.
+//!
+//! For each vector of points:
+//!
+//! ```text
+//! segment = the last j < m - 1 with knots[j] <= x   (0 below knots[1])
+//! inside  = (x - knots[segment]) * slope[segment] + values[segment]   (one FMA)
+//! result  = values[0] below knots[0], values[m-1] from knots[m-1] on,
+//!           NaN for NaN, else inside
+//! ```
+//!
+//! The segment is found as `kernels::pieces` finds pieces (a bucket grid
+//! and a compare per step, in registers, by gathers or per lane), with the
+//! interior knots as thresholds.
 
 use crate::error::Error;
-use crate::float::{Float, FloatVector, MAX_LANES, for_each_vector};
+use crate::float::{Float, FloatVector};
 use crate::kernel::Kernel;
-
-/// Up to this many knots, segments are chosen in vector registers
-/// ([`Interp::segment_vectors`]); beyond, by a binary search per lane.
-const SELECT_MAX_KNOTS: usize = 32;
+use crate::kernels::pieces::Pieces;
 
 /// Piecewise-linear interpolation through `(knots[j], values[j])`, clamped
 /// to the end values outside `[knots[0], knots[m-1]]` (like `numpy.interp`).
@@ -16,10 +26,10 @@ const SELECT_MAX_KNOTS: usize = 32;
 /// a knot maps exactly to its value. NaN gives NaN; `-inf` and `+inf` give the
 /// end values.
 ///
-/// Each lane's segment is chosen by comparing it with every knot, all
-/// lanes at once in vector registers (up to 32 knots), or else by a
-/// branch-free binary search; the interpolation itself runs on full
-/// vectors.
+/// Each lane's segment is found in O(1) from a grid over the knots,
+/// corrected by comparisons with the real knots (a binary search where
+/// the knots are bunched too unevenly for a grid); the interpolation
+/// itself runs on full vectors.
 ///
 /// Accuracy: 0 ULP against the scalar formula above; against exact linear
 /// interpolation the error is that of one subtraction, one precomputed slope
@@ -45,6 +55,8 @@ pub struct Interp<T> {
     /// `slopes[j]` is the slope of segment `j` (between knots `j` and `j+1`);
     /// a single zero slope when there is only one knot.
     slopes: Vec<T>,
+    /// Each segment's knot, value and slope, found by the interior knots.
+    table: Pieces<T, 3>,
 }
 
 impl<T: Float> Interp<T> {
@@ -96,10 +108,13 @@ impl<T: Float> Interp<T> {
                 .map(|(k, v)| (v[1] - v[0]) / (k[1] - k[0]))
                 .collect()
         };
+        let (thresholds, columns) = segments(&knots, &values, &slopes);
+        let table = Pieces::new(&thresholds, columns);
         Ok(Interp {
             knots,
             values,
             slopes,
+            table,
         })
     }
 
@@ -113,90 +128,45 @@ impl<T: Float> Interp<T> {
         &self.values
     }
 
-    /// The segment whose formula applies to `x`: the last knot `<= x`,
-    /// limited to the segments that exist. Out-of-range and NaN lanes get a
-    /// valid segment too; the clamping selects override them.
-    ///
-    /// A binary search whose steps are conditional moves (random points
-    /// would mispredict a branch at about half the steps).
+    /// The interpolation of one wide vector of points, given each lane's
+    /// segment's knot, value and slope.
     #[inline(always)]
-    fn segment(&self, x: T) -> usize {
-        // Invariant: knots[base] <= x, or base = 0; the answer is in
-        // base..base + size.
-        let mut base = 0;
-        let mut size = self.knots.len();
-        while size > 1 {
-            let half = size / 2;
-            let mid = base + half;
-            // An `if`, or `half * (knot <= x) as usize`, compiled to a branch.
-            base = std::hint::select_unpredictable(self.knots[mid] <= x, mid, base);
-            size -= half;
-        }
-        base.min(self.slopes.len() - 1)
-    }
-
-    /// The segment's knot, value and slope for a whole vector of points,
-    /// chosen in vector registers: each interior knot a point has passed
-    /// replaces the previous choice (the knots increase, so the last one
-    /// passed wins). For few knots this beats a search per lane. The same
-    /// segment as [`Self::segment`] for every point but NaN, whose result
-    /// does not depend on it.
-    #[inline(always)]
-    fn segment_vectors(&self, x: T::Vector) -> [T::Vector; 3] {
-        let start = [self.knots[0], self.values[0], self.slopes[0]].map(T::splat);
-        (1..self.knots.len().saturating_sub(1)).fold(start, |[x0, y0, slope], m| {
-            let knot = T::splat(self.knots[m]);
-            [
-                x.select_lt(knot, x0, knot),
-                x.select_lt(knot, y0, T::splat(self.values[m])),
-                x.select_lt(knot, slope, T::splat(self.slopes[m])),
-            ]
-        })
-    }
-
-    /// The same by a binary search per lane, for many knots.
-    #[inline(always)]
-    fn segment_vectors_searched(&self, lanes: &[T]) -> [T::Vector; 3] {
-        let mut x0 = [T::ZERO; MAX_LANES];
-        let mut y0 = [T::ZERO; MAX_LANES];
-        let mut slope = [T::ZERO; MAX_LANES];
-        for (l, &x) in lanes.iter().enumerate() {
-            let j = self.segment(x);
-            x0[l] = self.knots[j];
-            y0[l] = self.values[j];
-            slope[l] = self.slopes[j];
-        }
-        let n = T::LANES;
-        [T::load(&x0[..n]), T::load(&y0[..n]), T::load(&slope[..n])]
-    }
-
-    /// Evaluates one full vector held in `lanes` (exactly `T::LANES` values).
-    #[inline(always)]
-    fn eval_vector(&self, lanes: &mut [T]) {
-        let x = T::load(lanes);
-        let [x0, y0, slope] = if self.knots.len() <= SELECT_MAX_KNOTS {
-            self.segment_vectors(x)
-        } else {
-            self.segment_vectors_searched(lanes)
-        };
-        let first_knot = T::splat(self.knots[0]);
-        let last_knot = T::splat(self.knots[self.knots.len() - 1]);
+    fn finish(&self, x: T::Wide, [x0, y0, slope]: [T::Wide; 3]) -> T::Wide {
+        let first_knot = T::splat_wide(self.knots[0]);
+        let last_knot = T::splat_wide(self.knots[self.knots.len() - 1]);
         let inside = (x - x0).mul_add(slope, y0);
         // Above the last knot (and at it): the last value. NaN compares false
         // here and would take the last value, so NaN is restored below.
         let upper = x.select_lt(
             last_knot,
             inside,
-            T::splat(self.values[self.values.len() - 1]),
+            T::splat_wide(self.values[self.values.len() - 1]),
         );
-        let clamped = x.select_lt(first_knot, T::splat(self.values[0]), upper);
-        T::store(x.select_nan(x, clamped), lanes);
+        let clamped = x.select_lt(first_knot, T::splat_wide(self.values[0]), upper);
+        x.select_nan(x, clamped)
     }
+}
+
+/// The segments as a table of pieces: segment `j` (there are as many as
+/// slopes) starts at knot `j`, so the interior knots are the thresholds;
+/// the columns are each segment's knot, value and slope.
+fn segments<T: Float>(knots: &[T], values: &[T], slopes: &[T]) -> (Vec<T>, [Vec<T>; 3]) {
+    let m = slopes.len();
+    (
+        knots[1..m].to_vec(),
+        [knots[..m].to_vec(), values[..m].to_vec(), slopes.to_vec()],
+    )
 }
 
 impl<T: Float> Kernel<T> for Interp<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
-        for_each_vector(xs, |lanes| self.eval_vector(lanes));
+        self.table
+            .eval_in_place(xs, |x, segment| self.finish(x, segment));
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        self.table
+            .eval(src, dst, |x, segment| self.finish(x, segment));
     }
 
     fn is_pure(&self) -> bool {
@@ -204,11 +174,7 @@ impl<T: Float> Kernel<T> for Interp<T> {
     }
 
     fn prefetch(&self) {
-        for column in [&self.knots, &self.values, &self.slopes] {
-            if let Some(v) = column.first() {
-                crate::prefetch::prefetch(v);
-            }
-        }
+        self.table.prefetch();
     }
 
     fn name(&self) -> &str {
@@ -216,7 +182,43 @@ impl<T: Float> Kernel<T> for Interp<T> {
     }
 
     fn flops_per_element(&self) -> Option<f64> {
-        // Subtract + FMA; the binary search is comparisons, not FLOPs.
+        // Subtract + FMA; finding the segment is comparisons, not FLOPs.
         Some(3.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every method finds the segment of the documented formula, at and
+    /// next to every knot and beyond both ends.
+    #[test]
+    fn every_method_interpolates_alike() {
+        for n in [1usize, 2, 3, 17, 40, 200] {
+            let knots: Vec<f64> = (0..n).map(|i| (i as f64).powf(1.3) - 3.0).collect();
+            let values: Vec<f64> = (0..n).map(|i| ((i * 7) % 5) as f64 - 2.0).collect();
+            let f = Interp::new(knots.clone(), values.clone()).unwrap();
+            let mut xs: Vec<f64> = knots
+                .iter()
+                .flat_map(|&k| [k, k.next_down(), k.next_up(), k + 0.25])
+                .collect();
+            xs.extend([-1e9, 1e9, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]);
+            let mut want = xs.clone();
+            f.eval_in_place(&mut want);
+            let (thresholds, columns) = segments(&f.knots, &f.values, &f.slopes);
+            for method in Pieces::<f64, 3>::methods(f.slopes.len()) {
+                let mut g = f.clone();
+                g.table = Pieces::with_method(&thresholds, columns.clone(), method);
+                let mut got = xs.clone();
+                g.eval_in_place(&mut got);
+                for ((x, a), b) in xs.iter().zip(&got).zip(&want) {
+                    assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{method:?}, {n} knots, x = {x}: {a} vs {b}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -46,7 +46,9 @@
 mod affine;
 mod clamp;
 mod elementary;
+mod exp_log;
 mod interp;
+mod pieces;
 mod poly;
 mod spline;
 

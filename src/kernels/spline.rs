@@ -9,17 +9,16 @@
 //! result = ((c0 * d + c1) * d + c2) * d + c3    three fused multiply-adds
 //! ```
 //!
-//! The piece is chosen in vector registers for a few pieces (each interior
-//! break a lane has reached replaces the previous choice, as in `Interp`),
-//! and by a branch-free binary search per lane for many.
+//! PPoly never chooses a zero-width piece but the last, so the table the
+//! search runs over (`kernels::pieces`: a bucket grid and a compare per
+//! step, in registers, by gathers or per lane) holds only the pieces that
+//! can be chosen, each with its break and coefficients; a piece starts
+//! where its break is, and the first piece also takes everything below.
 
 use crate::error::Error;
-use crate::float::{Float, FloatVector, MAX_LANES, for_each_vector};
+use crate::float::{Float, FloatVector};
 use crate::kernel::Kernel;
-
-/// Up to this many pieces the piece is chosen in vector registers (five
-/// blends per interior break); beyond, by a binary search per lane.
-const SELECT_MAX_PIECES: usize = 16;
+use crate::kernels::pieces::Pieces;
 
 /// A piecewise cubic polynomial in `scipy.interpolate.PPoly`'s layout.
 ///
@@ -73,6 +72,8 @@ pub struct Spline<T> {
     /// `pieces[i]` is column `i` of `PPoly`'s `c`: `[c0, c1, c2, c3]`, the
     /// cubic coefficient first.
     pieces: Vec<[T; 4]>,
+    /// The pieces PPoly can choose, each with its break and coefficients.
+    table: Pieces<T, 5>,
 }
 
 impl<T: Float> Spline<T> {
@@ -126,10 +127,16 @@ impl<T: Float> Spline<T> {
                 coeffs[j]
             )));
         }
-        let pieces = (0..m)
+        let pieces: Vec<[T; 4]> = (0..m)
             .map(|i| std::array::from_fn(|r| coeffs[r * m + i]))
             .collect();
-        Ok(Spline { breaks, pieces })
+        let (thresholds, columns) = choosable_pieces(&breaks, &pieces);
+        let table = Pieces::new(&thresholds, columns);
+        Ok(Spline {
+            breaks,
+            pieces,
+            table,
+        })
     }
 
     /// The break points, non-decreasing.
@@ -142,75 +149,44 @@ impl<T: Float> Spline<T> {
     pub fn pieces(&self) -> &[[T; 4]] {
         &self.pieces
     }
+}
 
-    /// The piece that applies to `t`: the last break `<= t`, limited to the
-    /// pieces that exist. A branch-free binary search; NaN gets a valid
-    /// piece too, and gives NaN through the arithmetic.
-    #[inline(always)]
-    fn piece(&self, t: T) -> usize {
-        // Invariant: breaks[base] <= t, or base = 0; the answer is in
-        // base..base + size.
-        let mut base = 0;
-        let mut size = self.breaks.len();
-        while size > 1 {
-            let half = size / 2;
-            let mid = base + half;
-            base = std::hint::select_unpredictable(self.breaks[mid] <= t, mid, base);
-            size -= half;
-        }
-        base.min(self.pieces.len() - 1)
-    }
+/// The pieces PPoly can choose: piece 0 (every point below the breaks),
+/// each piece of positive width, and the last piece (at and beyond the
+/// last break, whatever its width). A chosen piece `i > 0` is chosen
+/// exactly from its break on, so those breaks are the thresholds (they
+/// increase strictly); the columns are each chosen piece's break and
+/// coefficients.
+fn choosable_pieces<T: Float>(breaks: &[T], pieces: &[[T; 4]]) -> (Vec<T>, [Vec<T>; 5]) {
+    let m = pieces.len();
+    let chosen: Vec<usize> = (0..m)
+        .filter(|&i| i == 0 || i == m - 1 || breaks[i] < breaks[i + 1])
+        .collect();
+    let thresholds: Vec<T> = chosen[1..].iter().map(|&i| breaks[i]).collect();
+    let columns = std::array::from_fn(|r| {
+        chosen
+            .iter()
+            .map(|&i| if r == 0 { breaks[i] } else { pieces[i][r - 1] })
+            .collect()
+    });
+    (thresholds, columns)
+}
 
-    /// The piece's break and coefficients for a whole vector, chosen in
-    /// vector registers: each interior break a lane has reached replaces
-    /// the previous choice (the breaks do not decrease, so the last one
-    /// reached wins). The same piece as [`Self::piece`] for every point
-    /// but NaN.
-    #[inline(always)]
-    fn piece_vectors(&self, t: T::Vector) -> [T::Vector; 5] {
-        let [c0, c1, c2, c3] = self.pieces[0];
-        let start = [self.breaks[0], c0, c1, c2, c3].map(T::splat);
-        self.pieces.iter().zip(&self.breaks).skip(1).fold(
-            start,
-            |chosen, (&[c0, c1, c2, c3], &at)| {
-                let at = T::splat(at);
-                let candidate = [at, T::splat(c0), T::splat(c1), T::splat(c2), T::splat(c3)];
-                std::array::from_fn(|r| t.select_lt(at, chosen[r], candidate[r]))
-            },
-        )
-    }
-
-    /// The same by a binary search per lane, for many pieces.
-    #[inline(always)]
-    fn piece_vectors_searched(&self, lanes: &[T]) -> [T::Vector; 5] {
-        let mut columns = [[T::ZERO; MAX_LANES]; 5];
-        for (l, &t) in lanes.iter().enumerate() {
-            let i = self.piece(t);
-            let [c0, c1, c2, c3] = self.pieces[i];
-            for (column, value) in columns.iter_mut().zip([self.breaks[i], c0, c1, c2, c3]) {
-                column[l] = value;
-            }
-        }
-        columns.map(|column| T::load(&column[..T::LANES]))
-    }
-
-    /// Evaluates one full vector held in `lanes` (exactly `T::LANES` values).
-    #[inline(always)]
-    fn eval_vector(&self, lanes: &mut [T]) {
-        let t = T::load(lanes);
-        let [at, c0, c1, c2, c3] = if self.pieces.len() <= SELECT_MAX_PIECES {
-            self.piece_vectors(t)
-        } else {
-            self.piece_vectors_searched(lanes)
-        };
-        let d = t - at;
-        T::store(c0.mul_add(d, c1).mul_add(d, c2).mul_add(d, c3), lanes);
-    }
+/// The value on a piece: Horner's rule in `d = t - break`, three fused
+/// multiply-adds.
+#[inline(always)]
+fn horner<V: FloatVector>(t: V, [at, c0, c1, c2, c3]: [V; 5]) -> V {
+    let d = t - at;
+    c0.mul_add(d, c1).mul_add(d, c2).mul_add(d, c3)
 }
 
 impl<T: Float> Kernel<T> for Spline<T> {
     fn eval_in_place(&self, xs: &mut [T]) {
-        for_each_vector(xs, |lanes| self.eval_vector(lanes));
+        self.table.eval_in_place(xs, horner);
+    }
+
+    fn eval(&self, src: &[T], dst: &mut [T]) {
+        self.table.eval(src, dst, horner);
     }
 
     fn is_pure(&self) -> bool {
@@ -218,12 +194,7 @@ impl<T: Float> Kernel<T> for Spline<T> {
     }
 
     fn prefetch(&self) {
-        if let Some(b) = self.breaks.first() {
-            crate::prefetch::prefetch(b);
-        }
-        if let Some(p) = self.pieces.first() {
-            crate::prefetch::prefetch(p);
-        }
+        self.table.prefetch();
     }
 
     fn name(&self) -> &str {
@@ -240,11 +211,18 @@ impl<T: Float> Kernel<T> for Spline<T> {
 mod tests {
     use super::*;
 
-    /// The binary search and the register selection pick the same piece,
-    /// including for repeated breaks and at the ends.
+    /// PPoly's rule, by linear search: the last break `<= t` that starts a
+    /// piece, piece 0 below the breaks.
+    fn ppoly_piece(breaks: &[f64], t: f64) -> usize {
+        let m = breaks.len() - 1;
+        breaks.iter().rposition(|&b| b <= t).unwrap_or(0).min(m - 1)
+    }
+
+    /// Every method chooses PPoly's piece, for repeated breaks inside and
+    /// at both ends too.
     #[test]
-    fn search_and_selection_agree() {
-        let breaks = vec![-2.0f64, -2.0, -1.0, 0.0, 0.0, 0.5, 3.0, 3.0];
+    fn every_method_chooses_ppolys_piece() {
+        let breaks = vec![-2.0f64, -2.0, -2.0, -1.0, 0.0, 0.0, 0.5, 3.0, 3.0];
         let m = breaks.len() - 1;
         // c3 = piece number, everything else 0: the result names the piece.
         let mut coeffs = vec![0.0; 4 * m];
@@ -252,17 +230,23 @@ mod tests {
             coeffs[3 * m + i] = i as f64;
         }
         let f = Spline::new(breaks.clone(), coeffs).unwrap();
-        for t in [-9.0, -2.0, -1.5, -1.0, 0.0, 0.25, 0.5, 2.9, 3.0, 7.0] {
-            let searched = f.piece(t);
-            let mut lanes = [t; 4];
-            f.eval_vector(&mut lanes);
-            assert_eq!(lanes[0], searched as f64, "t = {t}");
+        let ts = [-9.0, -2.0, -1.5, -1.0, 0.0, 0.25, 0.5, 2.9, 3.0, 7.0];
+        let (thresholds, columns) = choosable_pieces(&f.breaks, &f.pieces);
+        assert_eq!(thresholds, [-2.0, -1.0, 0.0, 0.5, 3.0]);
+        for method in Pieces::<f64, 5>::methods(f.table.len()) {
+            let mut g = f.clone();
+            g.table = Pieces::with_method(&thresholds, columns.clone(), method);
+            let mut got = ts;
+            g.eval_in_place(&mut got);
+            for (&t, &p) in ts.iter().zip(&got) {
+                assert_eq!(p, ppoly_piece(&breaks, t) as f64, "{method:?}, t = {t}");
+            }
         }
         // PPoly's choice: at the last break, the last (zero-width) piece;
         // at a repeated break inside, the piece after the repeats.
-        assert_eq!(f.piece(3.0), m - 1);
-        assert_eq!(f.piece(0.0), 4);
-        assert_eq!(f.piece(-2.0), 1);
-        assert_eq!(f.piece(-5.0), 0);
+        assert_eq!(ppoly_piece(&breaks, 3.0), m - 1);
+        assert_eq!(ppoly_piece(&breaks, 0.0), 5);
+        assert_eq!(ppoly_piece(&breaks, -2.0), 2);
+        assert_eq!(ppoly_piece(&breaks, -5.0), 0);
     }
 }

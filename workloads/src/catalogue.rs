@@ -6,7 +6,8 @@
 use splitapply::{FuncTable, Strategy};
 
 use crate::baselines::{exp_map, fused_linear};
-use crate::inputs::{piecewise_input, sorted_input, uniform_input, zipf_input};
+use crate::halotools::{HALOTOOLS_K, LOG_R_RANGE, W10_MAX_REL, halotools_splines};
+use crate::inputs::{log_r_input, piecewise_input, sorted_input, uniform_input, zipf_input};
 use crate::tables::{
     DynFn, W4_MAX_REL, eight_shapes, exp_poly, exp_sqrt, linear_affine, linear_closures, piecewise,
     piecewise_closures,
@@ -19,8 +20,8 @@ pub const K: usize = 250;
 pub const HUGE_K: usize = 100_000;
 
 /// Every workload's name, in report order.
-pub const NAMES: [&str; 13] = [
-    "W1", "W1a", "W2", "W3", "W4", "W4c", "W5", "W6", "W7", "W8", "W8s", "W8h", "W9",
+pub const NAMES: [&str; 14] = [
+    "W1", "W1a", "W2", "W3", "W4", "W4c", "W5", "W6", "W7", "W8", "W8s", "W8h", "W9", "W10",
 ];
 
 /// A strategy's name in contender and benchmark names: its variant name
@@ -214,6 +215,14 @@ pub fn workload(name: &str, n: usize) -> Option<Workload> {
             4.0 * f64::EPSILON,
             &[Bucket, SelectByType],
             &[Bound::ExpMap, Bound::Streaming],
+        ),
+        "W10" => (
+            "k=250 cubic splines of 100 pieces (halotools' NFW tables), points uniform in log r",
+            halotools_splines(),
+            log_r_input(n, HALOTOOLS_K, LOG_R_RANGE, 10),
+            W10_MAX_REL,
+            &[Bucket],
+            streaming,
         ),
         _ => unreachable!("every name in NAMES has a definition"),
     };

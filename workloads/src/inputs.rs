@@ -26,6 +26,13 @@ pub fn piecewise_input(n: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
     (idx, x)
 }
 
+/// W10's inputs: `uniform_input`'s points spread over `[lo, hi)` (log
+/// radii).
+pub fn log_r_input(n: usize, k: usize, (lo, hi): (f64, f64), seed: u64) -> (Vec<u32>, Vec<f64>) {
+    let (idx, x) = uniform_input(n, k, seed);
+    (idx, x.into_iter().map(|u| lo + (hi - lo) * u).collect())
+}
+
 /// W7's inputs: uniform points and `zipf_indices`.
 pub fn zipf_input(n: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
     let (_, x) = uniform_input(n, k, seed);

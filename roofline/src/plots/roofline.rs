@@ -11,16 +11,16 @@ use splitapply_workloads::K;
 use super::style::{
     Area, DRAM, FMA, FONT, Fallible, L1, L2, L3, PALETTE, SCALAR, SIMD, key_line, padded, triangle,
 };
-use crate::kernels::{KERNELS, Mode, ROLLING_HALF_WIDTHS};
+use crate::kernels::{Mode, ROLLING_HALF_WIDTHS, kernel_rows};
 use crate::labels::threads_label;
 use crate::results::Results;
 use crate::roofs::{self, Roofs};
 
-/// The kernels in legend order: the built-ins, then the rolling means.
+/// The kernels in legend order: the kernel rows, then the rolling means.
 fn kernel_names() -> Vec<String> {
-    KERNELS
+    kernel_rows()
         .iter()
-        .map(|k| k.sample_label.to_string())
+        .map(|k| k.label.to_string())
         .chain(
             ROLLING_HALF_WIDTHS
                 .iter()

@@ -15,8 +15,8 @@ pub(super) type Fallible = Result<(), Box<dyn std::error::Error>>;
 pub(super) const FONT: &str = "sans-serif";
 
 /// Distinct colours for the kernels and the lines of a chart; they repeat
-/// beyond 13.
-pub(super) const PALETTE: [RGBColor; 13] = [
+/// beyond 18.
+pub(super) const PALETTE: [RGBColor; 18] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -30,6 +30,11 @@ pub(super) const PALETTE: [RGBColor; 13] = [
     RGBColor(0, 0, 128),
     RGBColor(128, 0, 0),
     RGBColor(0, 100, 0),
+    RGBColor(128, 128, 0),
+    RGBColor(0, 128, 128),
+    RGBColor(255, 215, 0),
+    RGBColor(75, 0, 130),
+    RGBColor(210, 105, 30),
 ];
 
 /// Colours of the roofs.
