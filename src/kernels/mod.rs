@@ -39,7 +39,7 @@
 //! To add a kernel: write its file here, add one entry to the
 //! `builtin_kernels!` list below, and give it an accuracy test in
 //! `tests/kernel_accuracy.rs` (and a line in the Python stub,
-//! `bindings/python/python/splitapply/_splitapply.pyi`). The property
+//! `bindings/python/python/splitapply/__init__.pyi`). The property
 //! tests, the fuzz harness, the roofline report and the Python `Table`
 //! pick it up from the list.
 
