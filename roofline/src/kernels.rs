@@ -27,7 +27,7 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
-use splitapply::{Engine, Float, FuncTable};
+use splitapply::{Engine, Float, FuncTable, Strategy};
 use splitapply_workloads::{K, KernelRow};
 
 use crate::timing::{Sample, measure_interleaved};
@@ -108,6 +108,10 @@ pub(crate) struct KernelPoint {
     /// The streaming loop with the same bytes per element, timed
     /// alternately with the kernel.
     pub control: Sample,
+    /// How `apply` evaluated the table (the strategy `Engine` chose, and
+    /// for grouping strategies the instruction-set path of the grouping
+    /// passes); "-" for a map.
+    pub route: String,
 }
 
 impl KernelPoint {
@@ -242,7 +246,18 @@ pub(crate) fn measure_kernel<T: Float>(
         )
     });
 
-    let point = |mode, bytes, sample, control| KernelPoint {
+    let strategy = engine
+        .chosen_strategy::<T, u32>(&table)
+        .expect("the automatic choice");
+    let partition = engine
+        .partition_path::<T, u32>(&table)
+        .expect("the detected path");
+    let route = match (strategy, partition) {
+        (s, Some(path)) => format!("{s:?}, partition ({path:?})"),
+        (s @ (Strategy::Bucket | Strategy::BucketByType), None) => format!("{s:?}, counting sort"),
+        (s, None) => format!("{s:?}"),
+    };
+    let point = |mode, bytes, sample, control, route: &str| KernelPoint {
         kernel: name.to_string(),
         float,
         mode,
@@ -252,10 +267,11 @@ pub(crate) fn measure_kernel<T: Float>(
         bytes_per_element: bytes,
         sample,
         control,
+        route: route.to_string(),
     };
     [
-        point(Mode::Map, 2.0 * size, map, copy),
-        point(Mode::Apply, 2.0 * size + 4.0, apply, fused),
+        point(Mode::Map, 2.0 * size, map, copy, "-"),
+        point(Mode::Apply, 2.0 * size + 4.0, apply, fused, &route),
     ]
 }
 
@@ -335,5 +351,6 @@ pub(crate) fn measure_rolling<T: Float>(
         bytes_per_element: 2.0 * size,
         sample,
         control,
+        route: "-".to_string(),
     }
 }

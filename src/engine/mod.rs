@@ -303,6 +303,46 @@ impl Engine {
         })
     }
 
+    /// The instruction-set path of the partition passes when the strategy
+    /// [`Engine::chosen_strategy`] names groups a tile's points with them
+    /// (bucketing at most 16 functions, or at most 16 types); `None` when
+    /// it streams, selects or goes run by run, or groups more with the
+    /// counting-sort passes, which have one path.
+    ///
+    /// # Errors
+    /// As [`Engine::chosen_strategy`], and
+    /// [`Error::GroupingPathUnavailable`] for a forced path the CPU lacks.
+    ///
+    /// # Examples
+    /// ```
+    /// use splitapply::{Engine, FuncTable, GroupingPath};
+    /// let mut two = FuncTable::<f64>::new();
+    /// two.push_fn(|x| x + 1.0);
+    /// two.push_fn(|x| x * 2.0);
+    /// let engine = Engine::new().grouping_path(GroupingPath::Portable);
+    /// assert_eq!(engine.partition_path::<f64, u32>(&two)?, Some(GroupingPath::Portable));
+    /// # Ok::<(), splitapply::Error>(())
+    /// ```
+    pub fn partition_path<T: Float, I: Index>(
+        &self,
+        table: &FuncTable<T>,
+    ) -> Result<Option<GroupingPath>, Error> {
+        let path = match self.grouping_path {
+            Some(path) if !path.is_available() => {
+                return Err(Error::GroupingPathUnavailable { path });
+            }
+            Some(path) => path,
+            None => GroupingPath::detected(),
+        };
+        let functions = table.functions();
+        let groups = match self.chosen_strategy::<T, I>(table)? {
+            Strategy::Bucket => functions.len(),
+            Strategy::BucketByType => functions.group_count(),
+            _ => return Ok(None),
+        };
+        Ok((groups <= partition::MAX_GROUPS).then_some(path))
+    }
+
     /// Evaluates `table[idx[i]](x[i])` for every `i` into a new vector.
     ///
     /// # Errors

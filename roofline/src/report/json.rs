@@ -74,6 +74,7 @@ pub(super) fn to_json(r: &Results) -> Value {
             json!({
                 "kernel": p.kernel, "float": p.float,
                 "mode": p.mode.name(),
+                "route": p.route,
                 "threads": p.threads, "n": p.n,
                 "flops_per_element": p.flops_per_element,
                 "bytes_per_element": p.bytes_per_element,

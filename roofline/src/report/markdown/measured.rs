@@ -23,7 +23,11 @@ pub(super) fn kernels(w: &mut String, r: &Results) -> fmt::Result {
         w,
         "Each built-in kernel alone (map: one kernel over all N points; {} and {} B per \
          element for f64 and f32) and inside `apply` (k = {K} instances, uniform u32 \
-         indices; x + index + out = 20 B per element for f64, 12 B for f32). N = {}. FLOPs \
+         indices; x + index + out = 20 B per element for f64, 12 B for f32). N = {}. \
+         The route of an `apply` row is the strategy the engine chose for its table \
+         (`Engine::chosen_strategy`) and, where it groups the points, with which passes: \
+         the counting sort, or the partition (at most 16 groups) and its \
+         instruction-set path (`Engine::partition_path`). FLOPs \
          are each kernel's own declaration (`Kernel::flops_per_element`); the rolling \
          mean counts the O(N) sliding sum's minimum of 3 (it does about 5: a subtraction, \
          prefix-sum adds and an FMA per output, one compensated addition per 32 outputs, \
@@ -48,9 +52,12 @@ pub(super) fn kernels(w: &mut String, r: &Results) -> fmt::Result {
     )?;
     writeln!(
         w,
-        "| kernel | type | mode | threads | FLOP/elem | B/elem | FLOP/B | ns/elem | GFLOP/s | GB/s | control GB/s | binding roof | % of roof |"
+        "| kernel | type | mode | route | threads | FLOP/elem | B/elem | FLOP/B | ns/elem | GFLOP/s | GB/s | control GB/s | binding roof | % of roof |"
     )?;
-    writeln!(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
+    writeln!(
+        w,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )?;
     for p in &r.kernels {
         let pl = roofs::place(p, roofs::at(&roofs, p.threads), &m.caches);
         let flag = match (pl.above_roof, pl.within_spread) {
@@ -60,10 +67,11 @@ pub(super) fn kernels(w: &mut String, r: &Results) -> fmt::Result {
         };
         writeln!(
             w,
-            "| {} | {} | {} | {} | {:.0} | {:.0} | {:.2} | {:.3} {} | {:.1} | {:.1} | {:.1} | {} | {:.0}%{flag} |",
+            "| {} | {} | {} | {} | {} | {:.0} | {:.0} | {:.2} | {:.3} {} | {:.1} | {:.1} | {:.1} | {} | {:.0}%{flag} |",
             p.kernel,
             p.float,
             p.mode.label(),
+            p.route,
             p.threads,
             p.flops_per_element,
             p.bytes_per_element,
