@@ -19,7 +19,7 @@
 //! exact at most once per segment. Every decision depends only on the data
 //! and the segment.
 
-use super::anchor::{Anchor, at};
+use super::anchor::Anchor;
 use super::block::{Plain, certified as plain_certified, row_bases};
 use super::careful::Careful;
 use super::exact::Exact;
@@ -27,18 +27,24 @@ use super::walk::{Arithmetic, BLOCK, BlockVectors, Context, NAN_STATE, Walk};
 use crate::float::Float;
 
 /// A block the check refused (first output `first`, `out` at most
-/// [`BLOCK`] long): see the module doc. Leaves `walk` at the next block.
+/// [`BLOCK`] long, `enter` and `leave` its values): see the module doc.
+/// Leaves `walk` at the next block.
 #[cold]
 #[inline(never)]
-pub(super) fn rescue<T: Float>(walk: &mut Walk, ctx: &Context<T>, first: usize, out: &mut [T]) {
-    let (enter, leave) = clamped_values(ctx, first, out.len());
+pub(super) fn rescue<T: Float, V: Float>(
+    walk: &mut Walk,
+    ctx: &Context<T>,
+    first: usize,
+    out: &mut [T],
+    (enter, leave): (&[V; BLOCK], &[V; BLOCK]),
+) {
     if !walk.exact {
-        let p = Plain::ahead(&enter, &leave);
+        let p = Plain::ahead(enter, leave);
         let (rb, _) = row_bases(walk.sum, &p);
         let due = !walk.fresh && walk.may_re_anchor(ctx, first);
         if due && plain_certified(&ctx.budget, &p, rb, 0.0) {
             walk.re_anchor(ctx, first);
-            if let Some(means) = Plain::means(walk, ctx, &p, &enter, &leave) {
+            if let Some(means) = Plain::means(walk, ctx, &p, enter, leave) {
                 store_block(&means, out);
                 return;
             }
@@ -47,8 +53,8 @@ pub(super) fn rescue<T: Float>(walk: &mut Walk, ctx: &Context<T>, first: usize, 
             walk.re_anchor(ctx, first);
         }
         walk.exact = true;
-        let p = Exact::ahead(&enter, &leave);
-        if let Some(means) = Exact::means(walk, ctx, &p, &enter, &leave) {
+        let p = Exact::ahead(enter, leave);
+        if let Some(means) = Exact::means(walk, ctx, &p, enter, leave) {
             store_block(&means, out);
             return;
         }
@@ -56,9 +62,9 @@ pub(super) fn rescue<T: Float>(walk: &mut Walk, ctx: &Context<T>, first: usize, 
         // The tracked magnitudes themselves may be what is off: whenever
         // an anchor is due, take one.
         if !walk.fresh && walk.may_re_anchor(ctx, first) {
-            let p = Exact::ahead(&enter, &leave);
+            let p = Exact::ahead(enter, leave);
             walk.re_anchor(ctx, first);
-            if let Some(means) = Exact::means(walk, ctx, &p, &enter, &leave) {
+            if let Some(means) = Exact::means(walk, ctx, &p, enter, leave) {
                 store_block(&means, out);
                 return;
             }
@@ -83,34 +89,6 @@ pub(super) fn rescue<T: Float>(walk: &mut Walk, ctx: &Context<T>, first: usize, 
     // every block fails, and the careful path carries on.
     walk.set(&careful.finite_state().unwrap_or(NAN_STATE));
     walk.careful = Some((next, careful));
-}
-
-/// A block's entering and leaving values (first output `first`, the steps
-/// past `len` zero): clamped loads (the edge padding) where the block's
-/// windows reach past an end of the data.
-pub(super) fn clamped_values<T: Float>(
-    ctx: &Context<T>,
-    first: usize,
-    len: usize,
-) -> ([f64; BLOCK], [f64; BLOCK]) {
-    let r = ctx.reach;
-    let data = ctx.data;
-    let mut enter = [0.0f64; BLOCK];
-    let mut leave = [0.0f64; BLOCK];
-    let len = len.min(BLOCK);
-    if first >= r && first + len + r < data.len() {
-        let (from_enter, from_leave) = (&data[first + r + 1..], &data[first - r..]);
-        for t in 0..len {
-            (enter[t], leave[t]) = (from_enter[t].to_f64(), from_leave[t].to_f64());
-        }
-    } else {
-        for t in 0..len {
-            let i = (first + t) as isize;
-            enter[t] = at(data, i + r as isize + 1);
-            leave[t] = at(data, i - r as isize);
-        }
-    }
-    (enter, leave)
 }
 
 /// Writes a block's means (the first `out.len()` of them) to `out`.

@@ -25,11 +25,11 @@
 //!   an end use the same arithmetic on the same values, so the loads taken
 //!   never change a result, and nothing depends on how the work is split.
 
-use super::anchor::anchor_spacing;
+use super::anchor::{anchor_spacing, at};
 use super::block::Plain;
 use super::exact::Exact;
 use super::lanes::store_lanes;
-use super::rescue::{clamped_values, rescue, store_block};
+use super::rescue::{rescue, store_block};
 use super::walk::{Arithmetic, BLOCK, BLOCK_ROWS, Context, Walk};
 use crate::float::Float;
 
@@ -120,7 +120,7 @@ fn interior_blocks<T: Float, A: Arithmetic>(
             }
             None => {
                 *walk = local;
-                rescue(walk, ctx, first + k * BLOCK, out);
+                rescue(walk, ctx, first + k * BLOCK, out, (&enter[k], &leave[k]));
                 local = *walk;
             }
         }
@@ -149,7 +149,35 @@ fn edge_blocks<T: Float>(ctx: &Context<T>, first: usize, out: &mut [T], walk: &m
         };
         match means {
             Some(means) => store_block(&means, out),
-            None => rescue(walk, ctx, block_first, out),
+            None => rescue(walk, ctx, block_first, out, (&enter, &leave)),
         }
     }
+}
+
+/// A block's entering and leaving values (first output `first`, the steps
+/// past `len` zero): clamped loads (the edge padding) where the block's
+/// windows reach past an end of the data.
+fn clamped_values<T: Float>(
+    ctx: &Context<T>,
+    first: usize,
+    len: usize,
+) -> ([f64; BLOCK], [f64; BLOCK]) {
+    let r = ctx.reach;
+    let data = ctx.data;
+    let mut enter = [0.0f64; BLOCK];
+    let mut leave = [0.0f64; BLOCK];
+    let len = len.min(BLOCK);
+    if first >= r && first + len + r < data.len() {
+        let (from_enter, from_leave) = (&data[first + r + 1..], &data[first - r..]);
+        for t in 0..len {
+            (enter[t], leave[t]) = (from_enter[t].to_f64(), from_leave[t].to_f64());
+        }
+    } else {
+        for t in 0..len {
+            let i = (first + t) as isize;
+            enter[t] = at(data, i + r as isize + 1);
+            leave[t] = at(data, i - r as isize);
+        }
+    }
+    (enter, leave)
 }
