@@ -358,7 +358,7 @@ pub(crate) fn rolling_case(data: &[u8]) {
     let mut b = Bytes(data);
     let head = b.u8();
     let w = match head % 4 {
-        0 => b.u8() as usize % 16,
+        0 => b.u8() as usize % 64,
         1 => b.u16() as usize % 600,
         2 => b.u16() as usize,
         _ => 0,

@@ -178,6 +178,15 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
         rolling_mean(&data, w, &mut means).unwrap();
         out.insert(format!("rolling_mean w={w} {f}"), hash(&means));
     }
+    // Noise around zero with spikes of 1e12: the exact blocks, re-anchors
+    // and the careful path.
+    let noisy: Vec<T> = (0..50_000)
+        .map(|i| T::from_f64(if i % 997 == 5 { 1e12 } else { g.unit() - 0.5 }))
+        .collect();
+    for w in [40, 300] {
+        rolling_mean(&noisy, w, &mut means).unwrap();
+        out.insert(format!("rolling_mean noise w={w} {f}"), hash(&means));
+    }
 }
 
 #[test]
@@ -185,7 +194,8 @@ fn fingerprints_of_this_build() {
     let mut got = BTreeMap::new();
     fingerprints::<f64>(&mut got);
     fingerprints::<f32>(&mut got);
-    assert_eq!(got.len(), 2 * (BUILTIN_KERNELS.len() + 3));
+    // Per float type: every kernel, `apply`, and four rolling means.
+    assert_eq!(got.len(), 2 * (BUILTIN_KERNELS.len() + 5));
     if let Some(path) = std::env::var_os("SPLITAPPLY_FINGERPRINT_OUT") {
         let mut text = format!("fma {FMA}\n");
         for (name, value) in &got {

@@ -1,6 +1,7 @@
 //! Anchors: a window sum computed directly from the data (its values plus
 //! the padded copies of the end values), with a bound on its error, and the
-//! window's sum of magnitudes with a bound on that.
+//! window's sum of magnitudes with a bound on that; and the windows'
+//! geometry (their length, the edge padding).
 //!
 //! The values are summed in sub-blocks of [`SUB_BLOCK`], each in eight
 //! lanes of Neumaier's compensated addition; each sub-block's lanes, then
@@ -31,6 +32,11 @@ pub(super) fn anchor_spacing(w: usize) -> usize {
     // windows already cover any realistic data.
     let window = w.min(1 << 22).saturating_mul(2).saturating_add(1);
     window.saturating_mul(16).next_power_of_two().max(4096)
+}
+
+/// `2w + 1` as `f64`: exact for any realistic `w`, and never overflows.
+pub(super) fn window_len(w: usize) -> f64 {
+    2.0 * w as f64 + 1.0
 }
 
 /// `data[i]` with `i` clamped to the data: the edge padding.

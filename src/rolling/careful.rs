@@ -7,20 +7,20 @@
 //!        abs (their magnitudes' sum) and its error bound, counts of NaN, +inf, -inf
 //! each output: mean from the counts if any, else fl(fl(hi + lo) / n) if E is
 //!              within budget of (abs - its error), else re-anchor here first
-//! each step:   two-sum the entering value in and the leaving value out
+//! each step:   two-sum the entering value in and the leaving value out,
+//!              and fold lo into the new hi (another two-sum)
 //! ```
 //!
 //! A two-sum is exact, so the only errors are the roundings of `lo` (at most
-//! `u |lo|` each, second order) and, for the sum of magnitudes, one rounding
-//! per step. NaN and infinities are counted, not summed: a window's mean is
+//! `u |lo|` each, second order: `lo` stays within about `u |hi|`) and, for
+//! the sum of magnitudes, one rounding per step. NaN and infinities are counted, not summed: a window's mean is
 //! NaN when it holds a NaN or infinities of both signs, the infinity when
 //! it holds one sign only, as direct summation gives.
 
-use super::anchor::{Anchor, anchor, at, window};
+use super::anchor::{Anchor, anchor, at, window, window_len};
 use super::certificate::{BOUND_U, Budget};
 use super::compensated::{Compensated, two_sum};
 use super::lanes::FUSED;
-use super::sliding::window_len;
 use crate::float::Float;
 
 /// Non-finite values in a window, by kind.
@@ -159,12 +159,8 @@ impl Careful {
         if !(enter.is_finite() && leave.is_finite()) {
             return self.step_with_non_finite(enter, leave);
         }
-        let (change, change_error) = two_sum(enter, -leave);
-        let (hi, error) = two_sum(self.sum.hi, change);
-        let carry = change_error + error;
-        let lo = self.sum.lo + carry;
+        let (hi, lo) = exact_step(self.sum, enter, leave, &mut self.error);
         self.sum = Compensated { hi, lo };
-        self.error += BOUND_U * (carry.abs() + lo.abs());
         let growth = enter.abs() - leave.abs();
         self.abs += growth;
         self.abs_error += BOUND_U * (growth.abs() + self.abs.abs());
@@ -278,12 +274,7 @@ impl Careful {
                 let i = i as isize;
                 (at(data, i + reach + 1), at(data, i - reach))
             };
-            let (change, change_error) = two_sum(enter, -leave);
-            let (h, e) = two_sum(hi, change);
-            let carry = change_error + e;
-            hi = h;
-            lo += carry;
-            error += BOUND_U * (carry.abs() + lo.abs());
+            (hi, lo) = exact_step(Compensated { hi, lo }, enter, leave, &mut error);
             let growth = enter.abs() - leave.abs();
             abs += growth;
             abs_error += BOUND_U * (growth.abs() + abs.abs());
@@ -293,6 +284,22 @@ impl Careful {
         (self.error, self.abs, self.abs_error) = (error, abs, abs_error);
         t
     }
+}
+
+/// `sum + enter - leave`, with the change taken exactly (a two-sum) and
+/// added exactly (another), and the compensation folded into the new `hi`
+/// exactly (a third), so that `lo` stays within `u |hi|` even where the sum
+/// cancels. Only the two roundings of the new `lo` err; `error` grows by
+/// their bound.
+#[inline(always)]
+fn exact_step(sum: Compensated, enter: f64, leave: f64, error: &mut f64) -> (f64, f64) {
+    let (change, change_error) = two_sum(enter, -leave);
+    let (h, e) = two_sum(sum.hi, change);
+    let (hi, folded) = two_sum(h, sum.lo);
+    let carry = change_error + e;
+    let lo = folded + carry;
+    *error += BOUND_U * (carry.abs() + lo.abs());
+    (hi, lo)
 }
 
 /// `s / n` within about one rounding: the quotient by the reciprocal,

@@ -9,47 +9,64 @@
 //!
 //! Two paths, by half-width, both in `f64` also for `f32` data:
 //!
-//! - **Up to half-width 15** ([`tree`]): each window summed pairwise from
+//! - **Up to half-width 31** ([`tree`]): each window summed pairwise from
 //!   its own values, four outputs at a time from sums of four and eight
 //!   kept in registers. Nothing is carried from one window to the next, so
-//!   no value outside a window can disturb its mean.
+//!   no value outside a window can disturb its mean, and no check is
+//!   needed.
 //! - **Wider windows** ([`sliding`]): a running window sum,
 //!   `S[i+1] = S[i] + x[i+w+1] - x[i-w]` (indices clamped to the data, which
 //!   is the edge padding), started from a compensated direct sum (an
 //!   anchor, [`anchor`]) every [`anchor_spacing`] outputs. Each segment
 //!   between anchors is walked once, front to back, in blocks of
-//!   [`BLOCK`](sliding::BLOCK) consecutive outputs: one stream of entering
+//!   [`BLOCK`](walk::BLOCK) consecutive outputs: one stream of entering
 //!   values, one of leaving values `2w + 1` behind (still in L1), one of
-//!   outputs. Before a block's means are used, one comparison per row
-//!   checks that they meet the bound ([`certificate`]); a block that fails
-//!   is redone from a fresh anchor, or by the careful path ([`careful`]: a
-//!   running sum kept exact with two-sums, which counts NaN and infinities
-//!   apart and re-anchors wherever its window's magnitude dropped far below
-//!   what it carried).
+//!   outputs. Before a block's means are used, one comparison checks that
+//!   they meet the bound ([`certificate`]). The plain arithmetic
+//!   ([`block`]) serves windows whose sums are large next to their changes
+//!   (walks, offsets, smooth signals). Where it cannot, the walk turns to
+//!   the exact arithmetic ([`exact`]: every change split at a power of two
+//!   into a part that sums exactly and a remainder too small to matter),
+//!   which certifies windows that cancel and windows after spikes, for
+//!   about twice the work. A block that fails even that ([`rescue`]) is
+//!   redone from a fresh anchor, or by the careful path ([`careful`]: a
+//!   running sum kept exact with two-sums, one output at a time, which
+//!   counts NaN and infinities apart and re-anchors wherever its window's
+//!   magnitude dropped far below what it carried).
 //!
 //! Why each path meets the bound, operation by operation, is in
-//! [`certificate`]. Anchors and every decision to re-anchor or fall back
-//! depend only on the data and on fixed global positions, so every output's
-//! arithmetic is the same however the work is split, and results are the
-//! same bits for any thread count. The work is split over the current rayon
-//! pool in chunks of whole segments ([`CHUNK_MIN`]); each chunk reads its
-//! own halo from the input, so nothing is copied or shared.
+//! [`certificate`]. Anchors and every decision to re-anchor, to change
+//! arithmetic or to fall back depend only on the data and on fixed global
+//! positions, so every output's arithmetic is the same however the work is
+//! split, and results are the same bits for any thread count. The work is
+//! split over the current rayon pool in chunks of whole segments
+//! ([`CHUNK_MIN`]); each chunk reads its own halo from the input, so
+//! nothing is copied or shared.
 //!
-//! Files: this one holds the public function and the chunking;
-//! `tree.rs` the narrow windows; `anchor.rs` the anchors' placement and
-//! direct sums; `compensated.rs` the compensated sum; `sliding.rs` the
-//! block algebra, its check and its loops, with the scalar model that
-//! defines them; `certificate.rs` the error bounds and the checks'
-//! coefficients; `careful.rs` the exact fallback; `lanes.rs` the
-//! instruction-set helpers (transposes, lane loads and stores).
+//! Files: this one holds the public function and the chunking; `tree.rs`
+//! the narrow windows; `anchor.rs` the anchors' placement and direct sums
+//! and the windows' geometry; `compensated.rs` the compensated sum;
+//! `sliding.rs` the segments' loops; `walk.rs` the state they carry and
+//! the block layout; `block.rs` and `exact.rs` the two block arithmetics
+//! with their checks; `rescue.rs` what happens to a refused block;
+//! `careful.rs` the exact fallback; `certificate.rs` the error bounds and
+//! the checks' coefficients; `lanes.rs` the instruction-set helpers
+//! (transposes, lane loads and stores); `model.rs` (tests) the scalar
+//! model that defines the sliding path bit for bit.
 
 mod anchor;
+mod block;
 mod careful;
 mod certificate;
 mod compensated;
+mod exact;
 mod lanes;
+#[cfg(test)]
+mod model;
+mod rescue;
 mod sliding;
 mod tree;
+mod walk;
 
 use rayon::prelude::*;
 
@@ -86,11 +103,14 @@ const CHUNK_MIN: usize = 1 << 14;
 /// steps over sixteen decades and random walks, and the fuzz target on
 /// arbitrary magnitudes.
 ///
-/// Cost: narrow windows (`half_window <= 15`) and wider windows of data
-/// whose window sums do not cancel (random walks, offsets, smooth signals)
-/// run at about the cost of a copy; wider windows that cancel (noise
-/// around zero) or whose magnitude jumps (spikes) take slower exact paths
-/// for the blocks that need them (perf-notes.md, "Rolling mean").
+/// Cost: narrow windows (`half_window <= 31`) cost the same on any data.
+/// Wider windows of data whose window sums do not cancel (random walks,
+/// offsets, smooth signals) take the cheapest arithmetic; windows that
+/// cancel (noise, walks around zero) or that follow spikes take an exact
+/// one with about twice the work; blocks of 32 outputs whose values span
+/// more than about ten decades more than their windows' (a value of 1e8
+/// entering windows of values near 1e-8) take a slower path, one output at
+/// a time.
 ///
 /// NaN and infinities behave as in direct summation, and only in the
 /// windows that hold them: such a window's mean is NaN when it holds a NaN

@@ -6,6 +6,7 @@
 //! L2[k] = (x[k] + x[k+1]) + (x[k+2] + x[k+3])        sums of 4, from the data
 //! L3[k] = L2[k] + L2[k+4]                            sums of 8
 //! L4[k] = L3[k] + L3[k+8]                            sums of 16
+//! L5[k] = L4[k] + L4[k+16]                           sums of 32
 //! window of n = 2w + 1 values starting at k: one piece per set bit j of n
 //!           (L_j, or x[.] + x[.+1] for j = 1, x[.] for j = 0), laid end to
 //!           end from the largest, added smallest first
@@ -16,13 +17,14 @@
 //! values apart, so the `L2` and `L3` vectors each output vector needs are
 //! those of the next few output vectors. They are kept in a ring of
 //! registers, and each step computes one new `L2` vector (four loads, three
-//! adds) and one `L3` vector: about four additions per output whatever `w`.
+//! adds) and one `L3` vector: about four additions per output for windows
+//! up to 31 values, five up to 63.
 //!
 //! Every partial sum holds values of one window only, and each value passes
 //! through at most `floor(log2 n) + 1` additions: a piece `L_j` adds `j`,
 //! and adding the pieces smallest first adds at most one more per set bit
-//! above `j`, plus one. For `n <= 31` that is five, so the sum errs by at
-//! most `5.0001 u A` (`A` the sum of the window's magnitudes). The division
+//! above `j`, plus one. For `n <= 63` that is six, so the sum errs by at
+//! most `6.0001 u A` (`A` the sum of the window's magnitudes). The division
 //! is corrected with the fused residual `sum - q n`, which is exact, so the
 //! mean rounds about once more (a plain division where the target has no
 //! FMA): within the guarantee of `certificate.rs` for any data, with no
@@ -30,13 +32,16 @@
 //! windows that hold them only, and finite values whose partial sums
 //! overflow give an infinity or NaN in their windows only.
 
+use super::anchor::window_len;
 use super::lanes::{FUSED, LANES, Lanes, load_lanes, store_lanes};
-use super::sliding::window_len;
 use crate::float::Float;
 
-/// The widest half-width whose windows (31 values) the pairwise sums keep
-/// within five additions.
-pub(super) const TREE_MAX_HALF_WIDTH: usize = 15;
+/// The widest half-width whose windows (63 values) the pairwise sums keep
+/// within six additions.
+pub(super) const TREE_MAX_HALF_WIDTH: usize = 31;
+
+/// The longest ring, that of windows of 63 values.
+const MAX_RING: usize = 15;
 
 /// Outputs per tile: the unit of edge handling (a tile whose values reach
 /// past an end of the data reads a clamped copy).
@@ -51,14 +56,18 @@ pub(super) fn tree_chunk<T: Float>(data: &[T], w: usize, start: usize, out: &mut
         ($($w:literal => ($n:literal, $h:literal)),*) => {
             match w {
                 $($w => tiles::<T, $n, $h>(data, start, out),)*
-                _ => unreachable!("the tree path takes half-widths 1 to 15, not {w}"),
+                _ => unreachable!("the tree path takes half-widths 1 to 31, not {w}"),
             }
         };
     }
     dispatch!(
         1 => (3, 2), 2 => (5, 2), 3 => (7, 2), 4 => (9, 2), 5 => (11, 2),
         6 => (13, 3), 7 => (15, 3), 8 => (17, 4), 9 => (19, 4), 10 => (21, 5),
-        11 => (23, 5), 12 => (25, 6), 13 => (27, 6), 14 => (29, 7), 15 => (31, 7)
+        11 => (23, 5), 12 => (25, 6), 13 => (27, 6), 14 => (29, 7), 15 => (31, 7),
+        16 => (33, 8), 17 => (35, 8), 18 => (37, 9), 19 => (39, 9), 20 => (41, 10),
+        21 => (43, 10), 22 => (45, 11), 23 => (47, 11), 24 => (49, 12), 25 => (51, 12),
+        26 => (53, 13), 27 => (55, 13), 28 => (57, 14), 29 => (59, 14), 30 => (61, 15),
+        31 => (63, 15)
     )
 }
 
@@ -74,7 +83,7 @@ const fn tile_span(outputs: usize, h: usize) -> usize {
 fn tiles<T: Float, const N: usize, const H: usize>(data: &[T], start: usize, out: &mut [T]) {
     let w = N / 2;
     let n = data.len();
-    let mut padded = [T::ZERO; tile_span(TILE, 7)];
+    let mut padded = [T::ZERO; tile_span(TILE, MAX_RING)];
     for (t, out) in out.chunks_mut(TILE).enumerate() {
         let first = start + t * TILE;
         let span = tile_span(out.len(), H);
@@ -101,10 +110,10 @@ fn sums_of_four<T: Float>(x: &[T], o: usize) -> Lanes {
     (load_lanes(x) + load_lanes(&x[1..])) + (load_lanes(&x[2..]) + load_lanes(&x[3..]))
 }
 
-/// The pieces of a window of `n` values (at most 31), largest first along
+/// The pieces of a window of `n` values (at most 63), largest first along
 /// the window: (level, offset), and how many there are.
-const fn layout(n: usize) -> ([(usize, usize); 5], usize) {
-    let mut pieces = [(0usize, 0usize); 5];
+const fn layout(n: usize) -> ([(usize, usize); 6], usize) {
+    let mut pieces = [(0usize, 0usize); 6];
     let mut count = 0;
     let mut offset = 0;
     let mut j = n.ilog2() as usize + 1;
@@ -133,7 +142,11 @@ fn piece<T: Float, const H: usize>(
         1 => load_lanes(&x[at + o..]) + load_lanes(&x[at + o + 1..]),
         2 => ring2[o / LANES],
         3 => ring3[o / LANES],
-        _ => ring3[o / LANES] + ring3[o / LANES + 2],
+        4 => ring3[o / LANES] + ring3[o / LANES + 2],
+        _ => {
+            let k = o / LANES;
+            (ring3[k] + ring3[k + 2]) + (ring3[k + 4] + ring3[k + 6])
+        }
     }
 }
 
@@ -211,10 +224,11 @@ mod tests {
     use super::*;
 
     /// Rings long enough for every piece: a piece at offset `o` reads ring
-    /// vectors up to `o / 4 + 1`, and `L4` (offset 0) up to 3.
+    /// vectors up to `o / 4 + 1` (`L2`), `o / 4 + 2` (`L3`), `o / 4 + 4`
+    /// (`L4`) or `o / 4 + 8` (`L5`).
     #[test]
     fn rings_cover_every_piece() {
-        let table: [(usize, usize); 15] = [
+        let table: [(usize, usize); 31] = [
             (3, 2),
             (5, 2),
             (7, 2),
@@ -230,6 +244,22 @@ mod tests {
             (27, 6),
             (29, 7),
             (31, 7),
+            (33, 8),
+            (35, 8),
+            (37, 9),
+            (39, 9),
+            (41, 10),
+            (43, 10),
+            (45, 11),
+            (47, 11),
+            (49, 12),
+            (51, 12),
+            (53, 13),
+            (55, 13),
+            (57, 14),
+            (59, 14),
+            (61, 15),
+            (63, 15),
         ];
         for (n, h) in table {
             let mut offset = 0usize;
@@ -240,12 +270,16 @@ mod tests {
                         0 | 1 => 0,
                         2 => offset / 4 + 1,
                         3 => offset / 4 + 2,
-                        _ => offset / 4 + 4,
+                        4 => offset / 4 + 4,
+                        _ => offset / 4 + 8,
                     });
                     offset += 1 << j;
                 }
             }
-            assert!(h >= needed && h >= 2, "n={n}: ring {h}, needs {needed}");
+            assert!(
+                h >= needed && (2..=MAX_RING).contains(&h),
+                "n={n}: ring {h}, needs {needed}"
+            );
             // The single-value pieces read no further than the ring.
             assert!(n <= 4 * h + 4, "n={n}");
         }

@@ -12,9 +12,10 @@
 //! DATA (default `wave`): `wave`, a sine of amplitude 10 on a slow ramp;
 //! `walk`, `np.random.rand(n).cumsum()`; `walk0`, a walk of steps in
 //! [-1, 1) around zero; `noise`, uniform in [-1, 1); `spikes`, 1e12 every
-//! 97 points among noise; `offset`, 1e9 plus noise. Windows that cancel
-//! (`walk0`, `noise`, the wave's early part) and spikes take the rolling
-//! mean's slower exact paths where its blocks need them.
+//! 97 points among noise; `offset`, 1e9 plus noise; `halves`, noise
+//! times 1e10 in the first half, plain noise in the second; `steps`,
+//! segments of 100 points at 1e8, 1 and 1e-8 in turn (times 1 plus noise).
+//! These are the adversarial shapes of `tests/rolling.rs`.
 //!
 //! Prints the best of REPS for each, in ns per point.
 
@@ -63,7 +64,12 @@ fn data(name: &str, n: usize) -> Vec<f64> {
             "spikes" if i % 97 == 13 => 1e12,
             "spikes" => 2.0 * uniform() - 1.0,
             "offset" => 1e9 + 2.0 * uniform() - 1.0,
-            other => panic!("no data {other}: wave, walk, walk0, noise, spikes or offset"),
+            "halves" if i < n / 2 => 1e10 * (2.0 * uniform() - 1.0),
+            "halves" => 2.0 * uniform() - 1.0,
+            "steps" => [1e8, 1.0, 1e-8][i / 100 % 3] * (1.0 + 2.0 * uniform() - 1.0),
+            other => {
+                panic!("no data {other}: wave, walk, walk0, noise, spikes, offset, halves or steps")
+            }
         })
         .collect()
 }
