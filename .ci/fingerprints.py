@@ -32,6 +32,10 @@ def main():
             bad.append(f"{path}: other fingerprints than {reference_path}")
         bad += [f"{path}: {k} differs from {reference_path}" for k in values if values.get(k) != reference.get(k)]
     for path, values in plain.items():
+        promised = [k for k in reference if k.startswith(WITHOUT_FMA)]
+        if not promised:
+            bad.append(f"{reference_path}: no fingerprint of {', '.join(WITHOUT_FMA)}")
+        bad += [f"{path} (no FMA): {k} missing" for k in promised if k not in values]
         for k, v in values.items():
             if k.startswith(WITHOUT_FMA) and v != reference.get(k):
                 bad.append(f"{path} (no FMA): {k} differs from {reference_path}")

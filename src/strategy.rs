@@ -27,7 +27,7 @@ pub enum Strategy {
     /// pushed with [`FuncTable::push_fn`](crate::FuncTable::push_fn); a
     /// kernel family that streams (see [`Strategy::StreamFamily`]); a pure
     /// kernel without parameters (`Exp`, `Ln`, `Sqrt`, `Sin`, `Cos`,
-    /// `Logistic`). Kernels pushed with
+    /// `Logistic`). Kernels count by their own type only when pushed with
     /// [`FuncTable::push`](crate::FuncTable::push) (a boxed kernel's type
     /// is unknown).
     BucketByType,

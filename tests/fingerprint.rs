@@ -148,23 +148,50 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
     table.push_fn(move |v: T| v * half + one);
     table.push_fn(|v: T| if v < T::ZERO { T::ZERO - v } else { v });
     let mut g = SplitMix(7);
-    let idx: Vec<u32> = (0..x.len())
-        .map(|_| (g.next() % table.len() as u64) as u32)
-        .collect();
-    let mut first = None;
-    for strategy in [Strategy::Auto, Strategy::Bucket, Strategy::Runs] {
-        Engine::new()
-            .strategy(strategy)
-            .apply_into(&table, &idx, &x, &mut y)
+    let many = fingerprint_apply(&table, &x, &mut g, &[Strategy::Bucket, Strategy::Runs]);
+    out.insert(format!("apply {f}"), many);
+    // Five functions: the partition passes of the grouping path this CPU
+    // takes.
+    let mut few = FuncTable::<T>::new();
+    for name in ["exp", "poly", "clamp", "sqrt"] {
+        KernelSpec::sample(name, 1)
+            .unwrap()
+            .push_to(&mut few)
             .unwrap();
-        let h = hash(&y);
-        assert_eq!(
-            *first.get_or_insert(h),
-            h,
-            "{strategy:?} differs from Auto within one build"
-        );
     }
-    out.insert(format!("apply {f}"), first.expect("ran"));
+    few.push_fn(move |v: T| v * half + one);
+    let few = fingerprint_apply(&few, &x, &mut g, &[Strategy::Bucket, Strategy::Runs]);
+    out.insert(format!("apply k=5 {f}"), few);
+    // One family streamed, and two parameterless types selected.
+    let mut affine = FuncTable::<T>::new();
+    for j in 0..100 {
+        KernelSpec::sample("affine", j)
+            .unwrap()
+            .push_to(&mut affine)
+            .unwrap();
+    }
+    let streamed = fingerprint_apply(
+        &affine,
+        &x,
+        &mut g,
+        &[Strategy::StreamFamily, Strategy::Bucket],
+    );
+    out.insert(format!("apply affine {f}"), streamed);
+    let mut two_types = FuncTable::<T>::new();
+    for j in 0..50 {
+        let name = if j % 2 == 0 { "exp" } else { "sqrt" };
+        KernelSpec::sample(name, 0)
+            .unwrap()
+            .push_to(&mut two_types)
+            .unwrap();
+    }
+    let selected = fingerprint_apply(
+        &two_types,
+        &x,
+        &mut g,
+        &[Strategy::SelectByType, Strategy::Bucket],
+    );
+    out.insert(format!("apply exp+sqrt {f}"), selected);
     // The rolling mean over a random walk, two half-widths.
     let mut walk = 0.0;
     let data: Vec<T> = (0..50_000)
@@ -189,13 +216,42 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
     }
 }
 
+/// The fingerprint of `table` applied to `x` at random indices, under
+/// `Auto` and each of `strategies`, which must agree within the build.
+fn fingerprint_apply<T: Float>(
+    table: &FuncTable<T>,
+    x: &[T],
+    g: &mut SplitMix,
+    strategies: &[Strategy],
+) -> u64 {
+    let idx: Vec<u32> = (0..x.len())
+        .map(|_| (g.next() % table.len() as u64) as u32)
+        .collect();
+    let mut y = vec![T::ZERO; x.len()];
+    let mut first = None;
+    for &strategy in [Strategy::Auto].iter().chain(strategies) {
+        Engine::new()
+            .strategy(strategy)
+            .apply_into(table, &idx, x, &mut y)
+            .unwrap();
+        let h = hash(&y);
+        assert_eq!(
+            *first.get_or_insert(h),
+            h,
+            "{strategy:?} differs from Auto within one build"
+        );
+    }
+    first.expect("ran")
+}
+
 #[test]
 fn fingerprints_of_this_build() {
     let mut got = BTreeMap::new();
     fingerprints::<f64>(&mut got);
     fingerprints::<f32>(&mut got);
-    // Per float type: every kernel, `apply`, and four rolling means.
-    assert_eq!(got.len(), 2 * (BUILTIN_KERNELS.len() + 5));
+    // Per float type: every kernel, four `apply` tables, and four rolling
+    // means.
+    assert_eq!(got.len(), 2 * (BUILTIN_KERNELS.len() + 8));
     if let Some(path) = std::env::var_os("SPLITAPPLY_FINGERPRINT_OUT") {
         let mut text = format!("fma {FMA}\n");
         for (name, value) in &got {

@@ -69,36 +69,39 @@ fn table(k: usize) -> FuncTable<f64> {
 #[test]
 fn apply_allocates_per_worker_not_per_point() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let k = 250;
-    let t = table(k);
-    let tile = Engine::new().effective_tile_len::<f64, u32>();
-    // One worker's scratch: the bucket passes' gathered values (8 bytes)
-    // and slots (4 bytes) per point of a tile and a counter per function,
-    // plus a little for the pool's bookkeeping.
-    let scratch = tile * (8 + 4) + 4 * k + 16 * 1024;
-    for threads in [1usize, 2, 4] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        for n in [1usize << 20, 1 << 22] {
-            let idx: Vec<u32> = (0..n).map(|i| ((i * 7919) % k) as u32).collect();
-            let x: Vec<f64> = (0..n).map(|i| i as f64 * 1e-3).collect();
-            let mut out = vec![0.0; n];
-            let engine = Engine::new().strategy(splitapply::Strategy::Bucket);
-            // Warm the pool's threads, whose first use allocates.
-            pool.install(|| engine.apply_into(&t, &idx[..tile], &x[..tile], &mut out[..tile]))
+    // Small k takes the partition passes, larger k the counting sort.
+    for k in [5usize, 250] {
+        let t = table(k);
+        let tile = Engine::new().effective_tile_len::<f64, u32>();
+        // One worker's scratch: the bucket passes' gathered values (8 bytes)
+        // and slots (4 bytes) per point of a tile and a counter per function,
+        // plus a little for the pool's bookkeeping; the partition passes of
+        // small k need less (values and a byte per point).
+        let scratch = tile * (8 + 4) + 4 * k + 16 * 1024;
+        for threads in [1usize, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
                 .unwrap();
-            let bytes = peak_extra(|| {
-                pool.install(|| engine.apply_into(&t, &idx, &x, &mut out))
-                    .unwrap()
-            });
-            // At most one scratch per worker, whatever the number of
-            // points (here 8 and 32 MB of x).
-            assert!(
-                bytes <= threads * scratch,
-                "threads={threads} n={n}: {bytes} bytes, more than {threads} scratches of {scratch}"
-            );
+            for n in [1usize << 20, 1 << 22] {
+                let idx: Vec<u32> = (0..n).map(|i| ((i * 7919) % k) as u32).collect();
+                let x: Vec<f64> = (0..n).map(|i| i as f64 * 1e-3).collect();
+                let mut out = vec![0.0; n];
+                let engine = Engine::new().strategy(splitapply::Strategy::Bucket);
+                // Warm the pool's threads, whose first use allocates.
+                pool.install(|| engine.apply_into(&t, &idx[..tile], &x[..tile], &mut out[..tile]))
+                    .unwrap();
+                let bytes = peak_extra(|| {
+                    pool.install(|| engine.apply_into(&t, &idx, &x, &mut out))
+                        .unwrap()
+                });
+                // At most one scratch per worker, whatever the number of
+                // points (here 8 and 32 MB of x).
+                assert!(
+                    bytes <= threads * scratch,
+                    "k={k} threads={threads} n={n}: {bytes} bytes, more than {threads} scratches of {scratch}"
+                );
+            }
         }
     }
 }
@@ -110,6 +113,9 @@ fn a_plan_holds_at_most_8_bytes_a_point_and_8_a_tile() {
     drop(Plan::new(&vec![0u32; 1 << 16], 1).unwrap());
     for (k, n) in [(3usize, 100_000usize), (250, 1 << 20), (1 << 20, 1 << 20)] {
         let idx: Vec<u32> = (0..n).map(|i| ((i * 2_654_435_761) % k) as u32).collect();
+        // A worker's first plan of a shape may keep a little of its own
+        // (the pool's per-thread state): build one first.
+        drop(Plan::new(&idx, k).unwrap());
         let before = LIVE.load(Ordering::SeqCst);
         let plan = Plan::new(&idx, k).unwrap();
         let held = LIVE.load(Ordering::SeqCst) - before;

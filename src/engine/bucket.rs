@@ -51,8 +51,8 @@ impl<T: Float> BucketScratch<T> {
     /// Evaluates one tile: `out[i] = f[idx[i]](x[i])`.
     ///
     /// `idx` must already be validated against `functions.len()`: an invalid
-    /// index (say, one changed by another thread) gives wrong values, never
-    /// an access out of bounds.
+    /// index (say, one changed by another thread) gives wrong values or a
+    /// panic, never an access out of bounds.
     pub(super) fn run_tile<I: Index>(
         &mut self,
         functions: Functions<'_, T>,

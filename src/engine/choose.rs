@@ -151,7 +151,7 @@ pub(super) fn choose_for_call<T: Float>(
         )),
         Strategy::StreamFamily => Err(unavailable(
             "it needs every kernel of the table in one family: all Affine, all Clamp, \
-             or all Poly with the same number of coefficients (at least two)",
+             or all Poly with the same number of coefficients (2 to 6)",
         )),
         Strategy::StreamClosures => Err(unavailable(
             "it needs every function a closure of one type, pushed with push_fn",
@@ -282,12 +282,7 @@ impl<'a, T: Float> TileWorker<'a, T> {
         let n = idx.len();
         // So many functions that bucketed segments would hold a point or
         // two each: one call per run beats bucketing whatever the runs.
-        let segments = if self.eligible.bucket_by_type || self.eligible.select_by_type {
-            self.functions.group_count()
-        } else {
-            self.functions.len()
-        };
-        if n < TINY_SEGMENTS * segments {
+        if n < TINY_SEGMENTS * self.segments_at_most() {
             return TileChoice::Runs;
         }
         let prefix = &idx[..n.min(RUNS_SAMPLE)];
@@ -295,6 +290,16 @@ impl<'a, T: Float> TileWorker<'a, T> {
             TileChoice::RunsUntilShort
         } else {
             self.without_runs()
+        }
+    }
+
+    /// How many segments a tile can have: one per type where the table
+    /// groups by type, else one per function.
+    fn segments_at_most(&self) -> usize {
+        if self.eligible.bucket_by_type || self.eligible.select_by_type {
+            self.functions.group_count()
+        } else {
+            self.functions.len()
         }
     }
 
@@ -319,12 +324,7 @@ impl<T: Float> TileWorker<'_, T> {
         if self.strategy != Strategy::Auto {
             return self.strategy;
         }
-        let segments = if self.eligible.bucket_by_type || self.eligible.select_by_type {
-            self.functions.group_count()
-        } else {
-            self.functions.len()
-        };
-        if self.tile_len < TINY_SEGMENTS * segments {
+        if self.tile_len < TINY_SEGMENTS * self.segments_at_most() {
             return Strategy::Runs;
         }
         match self.without_runs() {

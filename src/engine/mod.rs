@@ -41,9 +41,11 @@
 //! (`runs.rs`); two pure kernels, or two parameterless kernel types however
 //! many functions, are each evaluated on every point and selected from
 //! (`select.rs`). Tables of closures with too many functions for a tile run
-//! the same passes over closure types instead of functions (`by_type.rs`),
-//! and two-function tables fill the grouped buffer from both ends
-//! (`bucket.rs`).
+//! the same passes over closure types instead of functions (`by_type.rs`).
+//! A tile of at most 16 functions replaces steps 1–3 and 5 with partition
+//! passes (`partition/`): group numbers of one byte, split with vector
+//! compress and expand where the CPU has them, the path chosen once per
+//! process (`GroupingPath`).
 //!
 //! Every point goes through the same kernel code whatever tile or strategy
 //! it lands in (kernels must not depend on position; see [`Kernel`]), so
@@ -192,8 +194,11 @@ impl Engine {
     ///   needs instructions this CPU lacks;
     /// - [`Error::IndexOutOfRange`] for the first index that is negative or
     ///   `>= table.len()`;
-    /// - [`Error::AllocationFailed`] when a worker's scratch, sized by the
-    ///   tile length and the table, cannot be allocated.
+    /// - [`Error::AllocationFailed`] when one worker's scratch, sized by the
+    ///   tile length and the table, cannot be allocated before the call
+    ///   starts. The check asks for one worker's scratch, at most what any
+    ///   strategy needs, and gives it back: memory that runs out between
+    ///   the check and the workers' own allocations still aborts.
     pub fn apply_into<T: Float, I: Index>(
         &self,
         table: &FuncTable<T>,
@@ -221,7 +226,8 @@ impl Engine {
         if let CallStrategy::PerTile { .. } = call {
             // A worker's scratch is sized by the tile length and k, both
             // the caller's: one that cannot be allocated is refused here,
-            // before anything is written.
+            // before anything is written. Best effort: one worker's worth is
+            // asked for and given back.
             alloc::probe::<u8>(scratch_bytes::<T>(tile, table.len()), "a worker's scratch")?;
         }
         match call {
@@ -257,7 +263,9 @@ impl Engine {
     /// index type `I`: a streaming strategy for the whole call, or else the
     /// one its tiles take when their indices do not come in long runs
     /// (tiles with long runs go run by run first). For reports, and to see
-    /// why a table runs as fast as it does.
+    /// why a table runs as fast as it does. The answer is for full tiles:
+    /// a call shorter than a tile with fewer than four points per function
+    /// (per type, where the table groups by type) goes run by run instead.
     ///
     /// # Errors
     /// [`Error::StrategyUnavailable`] when the forced strategy does not fit
@@ -364,8 +372,11 @@ impl Engine {
     /// for reuse with many `x` (see [`Plan`]).
     ///
     /// # Errors
-    /// [`Error::IndexOutOfRange`]; [`Error::EmptyTable`] when `k == 0` and
-    /// `idx` is not empty.
+    /// As [`Plan::new`]: [`Error::IndexOutOfRange`] for the first bad
+    /// index; [`Error::EmptyTable`] when `k == 0` and `idx` is not empty;
+    /// [`Error::TooManyFunctions`] when `k` exceeds `u32::MAX`;
+    /// [`Error::AllocationFailed`] when the plan, or each worker's `k`
+    /// counters, cannot be allocated.
     pub fn plan<I: Index>(&self, idx: &[I], k: usize) -> Result<Plan, Error> {
         Plan::build(idx, k, self.effective_tile_len::<f64, I>())
     }

@@ -1,7 +1,8 @@
 //! Built-in kernel types whose functions differ only in parameters
 //! (`Affine`, `Poly` of one length, `Clamp`): a group of one of them
-//! streams. Each vector of points fetches each lane's parameters from the
-//! group's packed copy and runs the type's vector code once; lane by lane
+//! streams. Each vector of points fetches each lane's parameters (from the
+//! functions themselves, or for `Poly` from the group's packed copy of the
+//! coefficients) and runs the type's vector code once; lane by lane
 //! that is the same operations, in the same order, as each function's own
 //! batch form, so streaming gives the bits of every other strategy.
 
@@ -14,28 +15,36 @@ use crate::kernels::{Affine, Clamp, Poly, clamp_lanes};
 
 /// A kernel type whose group can stream (see the module docs).
 pub(crate) trait ParamKernel<T: Float>: Kernel<T> + Sized + 'static {
-    /// The group's parameters, packed for per-lane lookup.
+    /// What the group keeps beside its functions for per-lane lookup
+    /// (`()` where the functions' own fields serve).
     type Params: Default + Send + Sync;
 
-    /// Appends `kernel`'s parameters, as the group's next function.
-    /// Returns false when it cannot stream with the functions before it
-    /// (the group then no longer streams).
-    fn pack(params: &mut Self::Params, kernel: &Self) -> bool;
+    /// Called as `kernel` joins the group after `previous` functions.
+    /// Returns false when it cannot stream with them (the group then no
+    /// longer streams, and packs nothing more).
+    fn pack(params: &mut Self::Params, previous: usize, kernel: &Self) -> bool;
 
-    /// Room for `additional` more functions' parameters, fallibly.
-    fn try_reserve(params: &mut Self::Params, additional: usize) -> Result<(), TryReserveError>;
+    /// Room for `additional` more functions' parameters, fallibly, while
+    /// the group (of `previous` functions) streams; `first` is the first
+    /// of the functions to come.
+    fn try_reserve(
+        params: &mut Self::Params,
+        previous: usize,
+        first: &Self,
+        additional: usize,
+    ) -> Result<(), TryReserveError>;
 
-    /// One vector: lane `l` is function `fs[l]` (below the group's length;
-    /// `fs` has [`Float::LANES`] entries) evaluated at lane `l` of `x`.
-    fn lanes(params: &Self::Params, fs: &[usize], x: T::Vector) -> T::Vector;
+    /// One vector: lane `l` is function `fs[l]` (below `items.len()`; `fs`
+    /// has [`Float::LANES`] entries) evaluated at lane `l` of `x`.
+    fn lanes(items: &[Self], params: &Self::Params, fs: &[usize], x: T::Vector) -> T::Vector;
 }
 
-/// Lane `l` is `values[at(fs[l])]`.
+/// Lane `l` is `field(&items[fs[l]])`.
 #[inline(always)]
-fn gather<T: Float>(values: &[T], fs: &[usize], at: impl Fn(usize) -> usize) -> T::Vector {
+fn gather<T: Float, K>(items: &[K], fs: &[usize], field: impl Fn(&K) -> T) -> T::Vector {
     let mut lanes = [T::ZERO; MAX_LANES];
     for (lane, &f) in lanes.iter_mut().zip(fs) {
-        *lane = values[at(f)];
+        *lane = field(&items[f]);
     }
     T::load(&lanes[..T::LANES])
 }
@@ -46,13 +55,13 @@ fn gather<T: Float>(values: &[T], fs: &[usize], at: impl Fn(usize) -> usize) -> 
 /// index changed under the call gives a wrong value, never a wrong access.
 #[inline]
 pub(crate) fn stream<T: Float, K: ParamKernel<T>, I: Index>(
+    items: &[K],
     params: &K::Params,
-    count: usize,
     idx: &[I],
     x: &[T],
     out: &mut [T],
 ) {
-    let Some(last) = count.checked_sub(1) else {
+    let Some(last) = items.len().checked_sub(1) else {
         return;
     };
     let lanes = T::LANES;
@@ -66,7 +75,7 @@ pub(crate) fn stream<T: Float, K: ParamKernel<T>, I: Index>(
         for (f, &j) in fs.iter_mut().zip(i) {
             *f = j.to_usize().min(last);
         }
-        T::store(K::lanes(params, &fs[..lanes], T::load(x)), o);
+        T::store(K::lanes(items, params, &fs[..lanes], T::load(x)), o);
     }
     if let (Some(&j), Some(&v)) = (idx[full..].last(), x[full..].last()) {
         let m = idx.len() - full;
@@ -78,7 +87,7 @@ pub(crate) fn stream<T: Float, K: ParamKernel<T>, I: Index>(
         }
         let mut o = [T::ZERO; MAX_LANES];
         T::store(
-            K::lanes(params, &fs[..lanes], T::load(&xs[..lanes])),
+            K::lanes(items, params, &fs[..lanes], T::load(&xs[..lanes])),
             &mut o[..lanes],
         );
         out[full..].copy_from_slice(&o[..m]);
@@ -88,12 +97,12 @@ pub(crate) fn stream<T: Float, K: ParamKernel<T>, I: Index>(
 /// [`stream`] in place: `xs[s] = f_{positions[s]}(xs[s])`.
 #[inline]
 pub(crate) fn stream_in_place<T: Float, K: ParamKernel<T>>(
+    items: &[K],
     params: &K::Params,
-    count: usize,
     positions: &[u32],
     xs: &mut [T],
 ) {
-    let Some(last) = count.checked_sub(1) else {
+    let Some(last) = items.len().checked_sub(1) else {
         return;
     };
     let lanes = T::LANES;
@@ -107,7 +116,7 @@ pub(crate) fn stream_in_place<T: Float, K: ParamKernel<T>>(
         for (f, &j) in fs.iter_mut().zip(p) {
             *f = (j as usize).min(last);
         }
-        let v = K::lanes(params, &fs[..lanes], T::load(x));
+        let v = K::lanes(items, params, &fs[..lanes], T::load(x));
         T::store(v, x);
     }
     if let Some(&v) = tail.last() {
@@ -119,67 +128,47 @@ pub(crate) fn stream_in_place<T: Float, K: ParamKernel<T>>(
         for (f, &j) in fs.iter_mut().zip(tail_positions) {
             *f = (j as usize).min(last);
         }
-        let v = K::lanes(params, &fs[..lanes], T::load(&padded[..lanes]));
+        let v = K::lanes(items, params, &fs[..lanes], T::load(&padded[..lanes]));
         T::store(v, &mut padded[..lanes]);
         tail.copy_from_slice(&padded[..m]);
     }
 }
 
-/// Slopes and intercepts.
-#[derive(Default)]
-pub(crate) struct AffineParams<T> {
-    a: Vec<T>,
-    b: Vec<T>,
-}
-
 impl<T: Float> ParamKernel<T> for Affine<T> {
-    type Params = AffineParams<T>;
+    type Params = ();
 
-    fn pack(params: &mut AffineParams<T>, kernel: &Self) -> bool {
-        params.a.push(kernel.slope());
-        params.b.push(kernel.intercept());
+    fn pack(_: &mut (), _: usize, _: &Self) -> bool {
         true
     }
 
-    fn try_reserve(params: &mut AffineParams<T>, n: usize) -> Result<(), TryReserveError> {
-        params.a.try_reserve(n)?;
-        params.b.try_reserve(n)
+    fn try_reserve(_: &mut (), _: usize, _: &Self, _: usize) -> Result<(), TryReserveError> {
+        Ok(())
     }
 
     /// `x * a + b` with one fused multiply-add, as `Affine` computes it.
     #[inline(always)]
-    fn lanes(params: &AffineParams<T>, fs: &[usize], x: T::Vector) -> T::Vector {
-        let a = gather(&params.a, fs, |f| f);
-        let b = gather(&params.b, fs, |f| f);
+    fn lanes(items: &[Self], _: &(), fs: &[usize], x: T::Vector) -> T::Vector {
+        let a = gather(items, fs, Affine::slope);
+        let b = gather(items, fs, Affine::intercept);
         x.mul_add(a, b)
     }
 }
 
-/// Lower and upper bounds.
-#[derive(Default)]
-pub(crate) struct ClampParams<T> {
-    lo: Vec<T>,
-    hi: Vec<T>,
-}
-
 impl<T: Float> ParamKernel<T> for Clamp<T> {
-    type Params = ClampParams<T>;
+    type Params = ();
 
-    fn pack(params: &mut ClampParams<T>, kernel: &Self) -> bool {
-        params.lo.push(kernel.lo());
-        params.hi.push(kernel.hi());
+    fn pack(_: &mut (), _: usize, _: &Self) -> bool {
         true
     }
 
-    fn try_reserve(params: &mut ClampParams<T>, n: usize) -> Result<(), TryReserveError> {
-        params.lo.try_reserve(n)?;
-        params.hi.try_reserve(n)
+    fn try_reserve(_: &mut (), _: usize, _: &Self, _: usize) -> Result<(), TryReserveError> {
+        Ok(())
     }
 
     #[inline(always)]
-    fn lanes(params: &ClampParams<T>, fs: &[usize], x: T::Vector) -> T::Vector {
-        let lo = gather(&params.lo, fs, |f| f);
-        let hi = gather(&params.hi, fs, |f| f);
+    fn lanes(items: &[Self], _: &(), fs: &[usize], x: T::Vector) -> T::Vector {
+        let lo = gather(items, fs, Clamp::lo);
+        let hi = gather(items, fs, Clamp::hi);
         clamp_lanes(x, lo, hi)
     }
 }
@@ -191,11 +180,10 @@ const POLY_STREAM_MAX_LEN: usize = 6;
 
 /// Coefficients of polynomials of one length (2 to
 /// [`POLY_STREAM_MAX_LEN`]), function `f`'s lowest degree first at
-/// `coeffs[f * len..]`.
+/// `coeffs[f * len..]`; empty again once a polynomial cannot stream.
 #[derive(Default)]
 pub(crate) struct PolyParams<T> {
-    /// Polynomials packed.
-    count: usize,
+    /// Coefficients per polynomial: the first one's count.
     len: usize,
     coeffs: Vec<T>,
 }
@@ -206,29 +194,44 @@ impl<T: Float> ParamKernel<T> for Poly<T> {
     /// Only polynomials of the first one's length, of degree at least one
     /// (constants have a batch form of their own) and at most
     /// [`POLY_STREAM_MAX_LEN`] coefficients, stream together.
-    fn pack(params: &mut PolyParams<T>, kernel: &Self) -> bool {
+    fn pack(params: &mut PolyParams<T>, previous: usize, kernel: &Self) -> bool {
         let c = kernel.coeffs();
-        if params.count == 0 {
+        if previous == 0 {
             params.len = c.len();
         }
-        params.count += 1;
         if c.len() != params.len || !(2..=POLY_STREAM_MAX_LEN).contains(&c.len()) {
+            // The group no longer streams: its packed copy is dead weight.
+            params.coeffs = Vec::new();
             return false;
         }
         params.coeffs.extend_from_slice(c);
         true
     }
 
-    fn try_reserve(params: &mut PolyParams<T>, n: usize) -> Result<(), TryReserveError> {
-        params
-            .coeffs
-            .try_reserve(n.saturating_mul(params.len.max(1)))
+    /// Reserves for polynomials of the length that streams: the group's,
+    /// or the first one's when the group is empty. Polynomials of another
+    /// length stop the streaming and pack nothing.
+    fn try_reserve(
+        params: &mut PolyParams<T>,
+        previous: usize,
+        first: &Self,
+        n: usize,
+    ) -> Result<(), TryReserveError> {
+        let len = if previous == 0 {
+            first.coeffs().len()
+        } else {
+            params.len
+        };
+        if !(2..=POLY_STREAM_MAX_LEN).contains(&len) {
+            return Ok(());
+        }
+        params.coeffs.try_reserve(n.saturating_mul(len))
     }
 
     /// Horner's rule from the top coefficient down, one fused multiply-add
     /// per degree, as `Poly` computes it.
     #[inline(always)]
-    fn lanes(params: &PolyParams<T>, fs: &[usize], x: T::Vector) -> T::Vector {
+    fn lanes(_: &[Self], params: &PolyParams<T>, fs: &[usize], x: T::Vector) -> T::Vector {
         let len = params.len;
         // Each lane's row of coefficients, once.
         let mut rows: [&[T]; MAX_LANES] = [&[]; MAX_LANES];

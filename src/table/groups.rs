@@ -128,7 +128,8 @@ pub(crate) struct FamilyGroup<T: Float, K: ParamKernel<T>> {
 impl<T: Float, K: ParamKernel<T>> FamilyGroup<T, K> {
     /// Appends a function.
     pub(crate) fn push(&mut self, kernel: K) {
-        self.streams &= K::pack(&mut self.params, &kernel);
+        // Once the group no longer streams, its parameters are not needed.
+        self.streams = self.streams && K::pack(&mut self.params, self.items.len(), &kernel);
         self.items.push(kernel);
     }
 }
@@ -295,10 +296,9 @@ impl<T: Float, K: ParamKernel<T>> TypeGroup<T> for FamilyGroup<T, K> {
 
 impl<T: Float, K: ParamKernel<T>> Streaming<T> for FamilyGroup<T, K> {
     fn stream(&self, idx: IndexSlice<'_>, x: &[T], out: &mut [T]) {
-        let count = self.items.len();
         with_index_slice!(idx, |idx| families::stream::<T, K, _>(
+            &self.items,
             &self.params,
-            count,
             idx,
             x,
             out
@@ -306,7 +306,7 @@ impl<T: Float, K: ParamKernel<T>> Streaming<T> for FamilyGroup<T, K> {
     }
 
     fn stream_in_place(&self, positions: &[u32], xs: &mut [T]) {
-        families::stream_in_place::<T, K>(&self.params, self.items.len(), positions, xs)
+        families::stream_in_place::<T, K>(&self.items, &self.params, positions, xs)
     }
 }
 

@@ -74,9 +74,15 @@ impl<T: Float> TableProperties<T> {
         }
     }
 
-    /// Room for `additional` more functions, fallibly.
-    fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        if let Some((a, b)) = &mut self.affine {
+    /// Room for `additional` more functions, fallibly, `first` the first
+    /// of them: coefficients are kept only while every kernel is affine.
+    fn try_reserve(
+        &mut self,
+        first: &dyn Kernel<T>,
+        additional: usize,
+    ) -> Result<(), TryReserveError> {
+        let affine = matches!(first.family(), Some(Family::Affine { .. }));
+        if let (true, Some((a, b))) = (affine, &mut self.affine) {
             a.try_reserve(additional)?;
             b.try_reserve(additional)?;
         }
@@ -137,8 +143,11 @@ impl<T: Float> FuncTable<T> {
         I: IntoIterator<Item = K>,
         I::IntoIter: ExactSizeIterator,
     {
-        let kernels = kernels.into_iter();
+        let mut kernels = kernels.into_iter().peekable();
         let n = kernels.len();
+        let Some(first_kernel) = kernels.peek() else {
+            return Ok(self.len()..self.len());
+        };
         let first = self.len();
         let failed = |per_function: usize| Error::AllocationFailed {
             what: "a table's functions",
@@ -148,14 +157,14 @@ impl<T: Float> FuncTable<T> {
             .try_reserve(n)
             .map_err(|_| failed(std::mem::size_of::<Entry>()))?;
         self.properties
-            .try_reserve(n)
+            .try_reserve(first_kernel, n)
             .map_err(|_| failed(2 * std::mem::size_of::<T>()))?;
-        let reserved = if is::<K, Affine<T>>() {
-            self.try_reserve_family::<Affine<T>>(n)
-        } else if is::<K, Poly<T>>() {
-            self.try_reserve_family::<Poly<T>>(n)
-        } else if is::<K, Clamp<T>>() {
-            self.try_reserve_family::<Clamp<T>>(n)
+        let reserved = if let Some(first) = as_type::<K, Affine<T>>(first_kernel) {
+            self.try_reserve_family(first, n)
+        } else if let Some(first) = as_type::<K, Poly<T>>(first_kernel) {
+            self.try_reserve_family(first, n)
+        } else if let Some(first) = as_type::<K, Clamp<T>>(first_kernel) {
+            self.try_reserve_family(first, n)
         } else {
             self.try_reserve_group::<KernelGroup<K>>(n, |g, n| g.items.try_reserve(n))
         };
@@ -193,10 +202,17 @@ impl<T: Float> FuncTable<T> {
     }
 
     /// [`FuncTable::try_reserve_group`] for a parametric family.
-    fn try_reserve_family<K: ParamKernel<T>>(&mut self, n: usize) -> Result<(), TryReserveError> {
+    fn try_reserve_family<K: ParamKernel<T>>(
+        &mut self,
+        first: &K,
+        n: usize,
+    ) -> Result<(), TryReserveError> {
         self.try_reserve_group::<FamilyGroup<T, K>>(n, |g, n| {
             g.items.try_reserve(n)?;
-            K::try_reserve(&mut g.params, n)
+            if g.streams {
+                K::try_reserve(&mut g.params, g.items.len(), first, n)?;
+            }
+            Ok(())
         })
     }
 
@@ -308,9 +324,9 @@ impl<T: Float> FuncTable<T> {
     }
 }
 
-/// Whether `K` is `F`.
-fn is<K: 'static, F: 'static>() -> bool {
-    TypeId::of::<K>() == TypeId::of::<F>()
+/// `kernel` as an `F`, when `K` is `F`.
+fn as_type<K: 'static, F: 'static>(kernel: &K) -> Option<&F> {
+    (kernel as &dyn Any).downcast_ref::<F>()
 }
 
 /// The value in `slot` as an `F`, when `K` is `F` (it is then taken).

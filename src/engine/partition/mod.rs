@@ -61,7 +61,9 @@ use portable::{gather_heads, histogram_heads, scatter_heads};
 /// into `buf_positions` (as long as `buf`) alongside.
 ///
 /// # Panics
-/// If a length is off, or an id is not below `groups`.
+/// If a length is off. An id not below `groups` gives wrong values or a
+/// panic, never an access out of bounds: memory is reached by id only
+/// through checked indexing.
 pub(super) fn partition<T: Float>(
     path: GroupingPath,
     ids: &[u8],
