@@ -9,8 +9,8 @@ mod common;
 use common::{DISTS, Dist, assert_bitwise_eq, indices, reference, rng};
 use rand::RngExt;
 use rand::rngs::StdRng;
-use splitapply::kernels::{Affine, BUILTIN_KERNELS, Exp, KernelSpec, Poly, Spline, Sqrt};
-use splitapply::{Engine, Error, Float, FuncTable, GroupingPath, Index, Plan, Strategy};
+use splitapply::kernels::{Affine, BUILTIN_KERNELS, Clamp, Exp, KernelSpec, Poly, Spline, Sqrt};
+use splitapply::{Engine, Error, Float, FuncTable, GroupingPath, Index, Kernel, Plan, Strategy};
 
 /// A table of `k` functions cycling through every built-in kernel of the
 /// registry (its sample instances), two closures, and a spline with
@@ -61,6 +61,44 @@ fn affine_table<T: Float>(k: usize) -> FuncTable<T> {
         ));
     }
     table
+}
+
+/// All-clamp table: the family streams.
+fn clamp_table<T: Float>(k: usize) -> FuncTable<T> {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let lo = j as f64 * 0.25 - 2.0;
+        let clamp = Clamp::new(T::from_f64(lo), T::from_f64(lo + 1.5)).unwrap();
+        table.push(clamp);
+    }
+    table
+}
+
+/// Polynomials of `len` coefficients: the family streams from 2 to 6.
+fn poly_table<T: Float>(k: usize, len: usize) -> (FuncTable<T>, Allowed) {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let coeffs = (0..len)
+            .map(|d| T::from_f64((j + d) as f64 * 0.5 - 1.0) / T::from_f64((d + 1) as f64))
+            .collect();
+        table.push(Poly::new(coeffs));
+    }
+    let allowed = allowed(&table, (2..=6).contains(&len));
+    (table, allowed)
+}
+
+/// All-affine kernels pushed boxed: the family still streams (a kernel
+/// reports it), but the type is unknown, so nothing groups by type.
+fn boxed_affine_table<T: Float>(k: usize) -> (FuncTable<T>, Allowed) {
+    let mut table = FuncTable::with_capacity(k);
+    for j in 0..k {
+        let a = T::from_f64(1.5 - j as f64 * 0.5);
+        let boxed: Box<dyn Kernel<T>> = Box::new(Affine::new(a, T::from_f64(0.25)));
+        table.push(boxed);
+    }
+    let mut allowed = allowed(&table, false);
+    allowed.bucket_by_type = false;
+    (table, allowed)
 }
 
 /// Whether each forced strategy should be accepted for a table.
@@ -333,6 +371,21 @@ where
         [
             (k, by_kind(mixed_table::<T>(k))),
             (k, by_kind(affine_table::<T>(k))),
+            (k, by_kind(clamp_table::<T>(k))),
+            // Lengths 2 to 6 stream, 7 does not.
+            (
+                k,
+                poly_table::<T>(
+                    k,
+                    match k {
+                        1 => 6,
+                        2 => 2,
+                        13 => 7,
+                        _ => 4,
+                    },
+                ),
+            ),
+            (k, boxed_affine_table::<T>(k)),
             (k, one_type_closures::<T>(k)),
             (k, three_closure_types::<T>(k)),
             (k, parameterless_pair::<T>(k)),

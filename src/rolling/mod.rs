@@ -1,5 +1,6 @@
 //! Centred rolling mean with edge padding, parallel, within 8 ulps of
-//! each window's mean magnitude on any finite data.
+//! each window's mean magnitude on any finite data (windows of fewer than
+//! 2^40 values).
 //!
 //! `out[i]` is the mean of the `2w + 1` values centred on `i` of the data
 //! padded with `w` copies of its first and last values, exactly as
@@ -91,8 +92,9 @@ const CHUNK_MIN: usize = 1 << 14;
 /// - A window wider than the data still follows the edge rule.
 /// - Results are bitwise identical for every thread count.
 ///
-/// Precision: on any finite data, every mean is within 8 units in the last
-/// place of its window's mean magnitude: with `S` the exact sum of the
+/// Precision: on any finite data, for windows of fewer than 2^40 values
+/// (beyond, the direct sum's own error is what bounds it), every mean is
+/// within 8 units in the last place of its window's mean magnitude: with `S` the exact sum of the
 /// window's `2w + 1` values (padding included) and `A` the exact sum of
 /// their magnitudes, `|out[i] - S / (2w + 1)| <= 8 ulp(A / (2w + 1))`, in
 /// ulps of the output type (and at least its smallest subnormal). So a

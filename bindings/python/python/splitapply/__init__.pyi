@@ -87,7 +87,7 @@ class Table:
           For finite points the values are the callable's up to rounding:
           within 4 ulps of the terms' magnitude of ``PPoly``'s (2e-15
           relative where values stay away from zero); within 4e-15 of FITPACK's
-          ``splev`` inside the knots, up to about 1e-12 where its end
+          ``splev`` inside the knots, within 1e-11 where its end
           pieces extrapolate. The coefficients are read when ``f`` is
           added.
         - compiled: a numba ``cfunc`` of signature ``float64(float64)`` or
