@@ -518,7 +518,9 @@ fn special_values_follow_std() {
             let want = reference(x);
             // Only for huge |x| (sin, cos) is the std result not expected,
             // since the documented domain ends at 1e6.
-            let out_of_domain = matches!(*name, "sin" | "cos") && x.abs() > 1e6;
+            // Infinities are in their documented domain: they give NaN, as
+            // std does.
+            let out_of_domain = matches!(*name, "sin" | "cos") && x.abs() > 1e6 && x.is_finite();
             if ulps(g, want) > *bound && !out_of_domain {
                 report.push(format!("{name}({x:e}) = {g:e}, std {want:e}"));
             }

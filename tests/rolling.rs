@@ -322,5 +322,16 @@ fn overflowing_windows_do_not_spread() {
             .map(|i| if near(i) { clean[i] } else { out[i] })
             .collect();
         check_exact(&data, w, &mixed, "overflow");
+        // A window holding both huge values sums past f64::MAX: its mean
+        // is not finite.
+        for &at in &huge {
+            for i in (at + 1).saturating_sub(w)..=(at + w).min(n - 1) {
+                assert!(
+                    !out[i].is_finite(),
+                    "w={w}: out[{i}] = {} holds both",
+                    out[i]
+                );
+            }
+        }
     }
 }
