@@ -1,7 +1,7 @@
 //! Bad input is refused with a clear error, and the output is untouched.
 
 use splitapply::kernels::{Affine, Clamp, Interp, Spline};
-use splitapply::{Engine, Error, FuncTable, Plan, apply, apply_into};
+use splitapply::{Engine, Error, FuncTable, GroupingPath, Plan, Strategy, apply, apply_into};
 
 const SENTINEL: f64 = -12345.0;
 
@@ -271,6 +271,43 @@ fn kernel_constructors_validate() {
             .contains("lo must be <= hi")
     );
     assert!(Clamp::new(1.0, 1.0).is_ok());
+}
+
+/// A forced grouping path this CPU lacks is refused with nothing written
+/// (on aarch64 every x86 path; on x86-64, whichever the CPU lacks); the
+/// portable path is always there, and a path the CPU has gives the portable
+/// path's bits.
+#[test]
+fn a_grouping_path_the_cpu_lacks_is_refused() {
+    let t = table(5);
+    let idx: Vec<u32> = (0..1000).map(|i| (i * 7 % 5) as u32).collect();
+    let x: Vec<f64> = (0..1000).map(|i| i as f64 * 0.01).collect();
+    assert!(GroupingPath::Portable.is_available());
+    let mut want = vec![SENTINEL; x.len()];
+    // Bucketed: five functions go through the partition passes.
+    Engine::new()
+        .strategy(Strategy::Bucket)
+        .grouping_path(GroupingPath::Portable)
+        .apply_into(&t, &idx, &x, &mut want)
+        .unwrap();
+    for path in [GroupingPath::Avx2, GroupingPath::Avx512] {
+        let mut out = vec![SENTINEL; x.len()];
+        let got = Engine::new()
+            .strategy(Strategy::Bucket)
+            .grouping_path(path)
+            .apply_into(&t, &idx, &x, &mut out);
+        if path.is_available() {
+            assert_eq!(got, Ok(()), "{path:?}");
+            assert_eq!(out, want, "{path:?} differs from the portable path");
+        } else {
+            assert_eq!(got, Err(Error::GroupingPathUnavailable { path }));
+            assert!(
+                out.iter().all(|&v| v == SENTINEL),
+                "{path:?}: out was written"
+            );
+            assert!(!GroupingPath::available().contains(&path));
+        }
+    }
 }
 
 #[test]
