@@ -68,39 +68,60 @@ fn table(k: usize) -> FuncTable<f64> {
 
 #[test]
 fn apply_allocates_per_worker_not_per_point() {
+    use splitapply::Strategy;
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    // Small k takes the partition passes, larger k the counting sort.
+    let tile = Engine::new().effective_tile_len::<f64, u32>();
+    // Small k takes the partition passes, larger k the counting sort; the
+    // table (closures of one type) streams under Auto, groups by type under
+    // BucketByType, and goes run by run under Runs.
     for k in [5usize, 250] {
         let t = table(k);
-        let tile = Engine::new().effective_tile_len::<f64, u32>();
-        // One worker's scratch: the bucket passes' gathered values (8 bytes)
-        // and slots (4 bytes) per point of a tile and a counter per function,
-        // plus a little for the pool's bookkeeping; the partition passes of
-        // small k need less (values and a byte per point).
-        let scratch = tile * (8 + 4) + 4 * k + 16 * 1024;
-        for threads in [1usize, 2, 4] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            for n in [1usize << 20, 1 << 22] {
-                let idx: Vec<u32> = (0..n).map(|i| ((i * 7919) % k) as u32).collect();
-                let x: Vec<f64> = (0..n).map(|i| i as f64 * 1e-3).collect();
-                let mut out = vec![0.0; n];
-                let engine = Engine::new().strategy(splitapply::Strategy::Bucket);
-                // Warm the pool's threads, whose first use allocates.
-                pool.install(|| engine.apply_into(&t, &idx[..tile], &x[..tile], &mut out[..tile]))
+        for strategy in [
+            Strategy::Bucket,
+            Strategy::Auto,
+            Strategy::BucketByType,
+            Strategy::Runs,
+        ] {
+            // One worker's scratch, plus a little for the pool's
+            // bookkeeping: for Bucket, the gathered values (8 bytes) and
+            // slots (4 bytes) per point of a tile and a counter per
+            // function (the partition passes of small k need less: values
+            // and a byte per point); for any strategy, at most what the
+            // engine checks before a call (two values and 13 bytes a point,
+            // a counter per function).
+            let per_point = if strategy == Strategy::Bucket {
+                8 + 4
+            } else {
+                2 * 8 + 13
+            };
+            let scratch = tile * per_point + 4 * k + 16 * 1024;
+            for threads in [1usize, 2, 4] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
                     .unwrap();
-                let bytes = peak_extra(|| {
-                    pool.install(|| engine.apply_into(&t, &idx, &x, &mut out))
-                        .unwrap()
-                });
-                // At most one scratch per worker, whatever the number of
-                // points (here 8 and 32 MB of x).
-                assert!(
-                    bytes <= threads * scratch,
-                    "k={k} threads={threads} n={n}: {bytes} bytes, more than {threads} scratches of {scratch}"
-                );
+                for n in [1usize << 20, 1 << 22] {
+                    let idx: Vec<u32> = (0..n).map(|i| ((i * 7919) % k) as u32).collect();
+                    let x: Vec<f64> = (0..n).map(|i| i as f64 * 1e-3).collect();
+                    let mut out = vec![0.0; n];
+                    let engine = Engine::new().strategy(strategy);
+                    // Warm the pool's threads, whose first use allocates.
+                    pool.install(|| {
+                        engine.apply_into(&t, &idx[..tile], &x[..tile], &mut out[..tile])
+                    })
+                    .unwrap();
+                    let bytes = peak_extra(|| {
+                        pool.install(|| engine.apply_into(&t, &idx, &x, &mut out))
+                            .unwrap()
+                    });
+                    // At most one scratch per worker, whatever the number
+                    // of points (here 8 and 32 MB of x).
+                    assert!(
+                        bytes <= threads * scratch,
+                        "k={k} {strategy:?} threads={threads} n={n}: {bytes} bytes, \
+                         more than {threads} scratches of {scratch}"
+                    );
+                }
             }
         }
     }
