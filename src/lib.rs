@@ -20,8 +20,9 @@
 //!
 //! DRAM sees one read of `x` and `idx` and one write of `out`.
 //!
-//! Some inputs skip the buckets (see [`Strategy`]): all-`Affine` tables and
-//! tables of closures of one type are one streaming pass, tables of
+//! Some inputs skip the buckets (see [`Strategy`]): tables of one kernel
+//! family (all `Affine`, all `Clamp`, or all `Poly` of one length from 2
+//! to 6) and tables of closures of one type are one streaming pass, tables of
 //! closures with very many functions are grouped by closure type rather
 //! than by function, runs of equal indices are evaluated in place, and
 //! two-function tables of pure kernels evaluate both and blend. Every path

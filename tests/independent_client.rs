@@ -415,9 +415,11 @@ const TILES_BIG: [usize; 5] = [0, 1, 1000, 4096, 65_536];
 
 /// Which forced strategies the docs say a table can use: `Select` needs at
 /// most 2 functions, all pure; `StreamFamily` needs every kernel in one
-/// family (all `Affine`); `StreamClosures` every function a closure of one
-/// type (the deprecated `Fused` either); `BucketByType` (`Codes`) needs
-/// every function a closure pushed with `push_fn` (of at most 256 types);
+/// family (all `Affine`, all `Clamp`, all `Poly` of one length from 2 to
+/// 6); `StreamClosures` every function a closure of one type (the
+/// deprecated `Fused` either); `BucketByType` (`Codes`) needs at most 256
+/// types, each closures pushed with `push_fn`, a streaming family or a
+/// pure kernel without parameters;
 /// `SelectByType` (`Blend`) needs at most 2 kernel types, each pure and
 /// without parameters (`Exp`, `Ln`, `Sqrt`, `Sin`, `Cos`, `Logistic`).
 /// `Auto`, `Bucket` and `Runs` always work.

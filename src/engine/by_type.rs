@@ -53,8 +53,9 @@ impl<T: Float> ByTypeScratch<T> {
     }
 
     /// Evaluates one tile: `out[i] = f[idx[i]](x[i])`, grouped by type.
-    /// `idx` must be validated and every group of `functions` must be
-    /// closures.
+    /// `idx` must be validated and every group of `functions` must stream
+    /// (closures, a kernel family) or be one pure function (a
+    /// parameterless kernel type).
     pub(super) fn run_tile<I: Index>(
         &mut self,
         functions: Functions<'_, T>,

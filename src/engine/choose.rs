@@ -4,8 +4,9 @@
 //! type).
 //!
 //! - [`Strategy::StreamFamily`]: every kernel in one parametric family
-//!   (today: affine); one pass, each point looking up its function's
-//!   coefficients (`fused.rs`).
+//!   (all `Affine`, pushed in any way: `fused.rs`; or one group of `Clamp`,
+//!   or of `Poly` of one length from 2 to 6: `table/families.rs`); one
+//!   pass, each point looking up its function's parameters.
 //! - [`Strategy::StreamClosures`]: every function a closure of one type;
 //!   one pass, each point running the inlined body with its closure's
 //!   captures (`table/groups.rs`).
@@ -17,10 +18,11 @@
 //!   types without parameters) over every point, each point keeping its
 //!   own result (`select.rs`).
 //! - [`Strategy::Bucket`]: the general counting-sort path (`bucket.rs`).
-//! - [`Strategy::BucketByType`]: the same passes over closure types instead
-//!   of functions, for tables of closures with so many functions that
-//!   their segments would be tiny: few long segments, each streamed with
-//!   its points' captures (`by_type.rs`).
+//! - [`Strategy::BucketByType`]: the same passes over Rust types instead
+//!   of functions, for tables (closures, streaming kernel families,
+//!   parameterless kernels) with so many functions that their segments
+//!   would be tiny: few long segments, each streamed with its points'
+//!   captures or parameters, or mapped (`by_type.rs`).
 //!
 //! Every strategy evaluates each point with its own function's kernel code,
 //! so results are bitwise identical whichever is chosen.

@@ -26,8 +26,9 @@ const MAX_PLAN_TILE: usize = <u16 as Slot>::MAX_SLOT + 1;
 /// A validated, pre-bucketed index array for a table of `k` functions.
 ///
 /// A plan saves the bucketing, so it pays for tables the engine buckets.
-/// Tables the engine evaluates without bucketing (all `Affine`, closures of
-/// one type, one or two parameterless kernel types; see
+/// Tables the engine evaluates without bucketing (one kernel family such as
+/// all `Affine`, closures of one type, one or two parameterless kernel
+/// types; see
 /// [`Strategy`](crate::Strategy)) run faster through
 /// [`Engine::apply_into`](crate::Engine::apply_into) than through a plan,
 /// which always applies its stored grouping.

@@ -1,4 +1,4 @@
-//! What the AVX-512 gather method (`avx512.rs`) needs of a table beyond
+//! What the AVX-512 gather method (`avx512/`) needs of a table beyond
 //! its grid, built once with the table.
 
 use super::entries::Entries;

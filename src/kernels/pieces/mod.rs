@@ -32,11 +32,11 @@
 //!   wins; NaN lanes end on the last piece);
 //! - **registers** (x86-64 with AVX-512, at most 16 pieces in f64, 32 in
 //!   f32): every column held in two vector registers, each lookup one
-//!   two-register permute (`avx512.rs`);
+//!   two-register permute (`avx512/`);
 //! - **gather** (x86-64 with AVX-512, more pieces): each lookup one
 //!   hardware gather, and most points' pieces found without the steps:
 //!   by arithmetic on evenly spaced thresholds (`uniform.rs`), else by one
-//!   packed entry per bucket (`entries.rs`; see `avx512.rs`).
+//!   packed entry per bucket (`entries.rs`; see `avx512/`).
 //!
 //! Grids whose steps would be many (thresholds bunched far more tightly
 //! in some places than others) use a branch-free binary search per lane

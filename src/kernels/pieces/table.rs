@@ -1,8 +1,8 @@
 //! The table of pieces and the method that searches it: what `mod.rs`
-//! (which builds and runs tables) and `avx512.rs` (which reads them) share.
+//! (which builds and runs tables) and `avx512/` (which reads them) share.
 //!
 //! Only `Pieces::with_method` builds a table, and it gives one an AVX-512
-//! method only when the CPU has AVX-512: the `unsafe` of `avx512.rs`
+//! method only when the CPU has AVX-512: the `unsafe` of `avx512/`
 //! relies on that.
 
 #[cfg(target_arch = "x86_64")]
