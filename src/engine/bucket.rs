@@ -143,6 +143,41 @@ mod tests {
         check(3, 1, &[2, 0, 1, 1]);
     }
 
+    /// Indices past the table (as another thread could write them after
+    /// validation) give wrong values or a panic, never an access out of
+    /// bounds: under Miri, such an access would be reported.
+    #[test]
+    fn indices_past_the_table_stay_in_bounds() {
+        for (k, tile_len) in [(1usize, 8usize), (2, 8), (5, 8), (17, 8), (50, 4)] {
+            let table = table(k);
+            let idx: Vec<u32> = (0..20u32)
+                .map(|i| match i % 4 {
+                    0 => k as u32,
+                    1 => u32::MAX,
+                    _ => i % k as u32,
+                })
+                .collect();
+            let x: Vec<f64> = (0..20).map(f64::from).collect();
+            for path in GroupingPath::available() {
+                let mut scratch = BucketScratch::new(k, tile_len, path);
+                let mut out = vec![f64::NAN; idx.len()];
+                for ((i, x), o) in idx
+                    .chunks(tile_len)
+                    .zip(x.chunks(tile_len))
+                    .zip(out.chunks_mut(tile_len))
+                {
+                    let run = std::panic::AssertUnwindSafe(|| {
+                        scratch.run_tile(table.functions(), i, x, o)
+                    });
+                    // A panic is allowed; the scratch is then rebuilt.
+                    if std::panic::catch_unwind(run).is_err() {
+                        scratch = BucketScratch::new(k, tile_len, path);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn few_functions_are_partitioned() {
         let idx: Vec<u32> = (0..41u32).map(|i| (i * 5 + i / 3) % 2).collect();

@@ -135,6 +135,41 @@ mod tests {
     use super::*;
     use crate::table::FuncTable;
 
+    /// Indices past the table give wrong values or a panic, never an
+    /// access out of bounds (which Miri would report).
+    #[test]
+    fn indices_past_the_table_stay_in_bounds() {
+        let mut table = FuncTable::<f64>::new();
+        for j in 0..6 {
+            let a = j as f64;
+            match j % 3 {
+                0 => table.push_fn(move |x: f64| x + a),
+                1 => table.push_fn(move |x: f64| x * a),
+                _ => table.push_fn(move |x: f64| a - x),
+            };
+        }
+        let idx: Vec<u32> = (0..20u32)
+            .map(|i| match i % 4 {
+                0 => 6,
+                1 => u32::MAX,
+                _ => i % 6,
+            })
+            .collect();
+        let x: Vec<f64> = (0..20).map(f64::from).collect();
+        for path in GroupingPath::available() {
+            let mut scratch = ByTypeScratch::new(3, 8, path);
+            let mut out = vec![f64::NAN; idx.len()];
+            for ((i, x), o) in idx.chunks(8).zip(x.chunks(8)).zip(out.chunks_mut(8)) {
+                let run =
+                    std::panic::AssertUnwindSafe(|| scratch.run_tile(table.functions(), i, x, o));
+                // A panic is allowed; the scratch is then rebuilt.
+                if std::panic::catch_unwind(run).is_err() {
+                    scratch = ByTypeScratch::new(3, 8, path);
+                }
+            }
+        }
+    }
+
     #[test]
     fn grouping_by_type_matches_the_closures() {
         // Three closure types, functions interleaved, so that positions
