@@ -25,6 +25,21 @@ fn domain<T: Float>(lo: f64, hi: f64, seed: u64) -> Vec<T> {
     xs
 }
 
+/// Points spread evenly in magnitude over `[lo, hi]` (both positive): an
+/// even grid of exponents, random ones, and both ends. A linear grid of a
+/// wide range samples almost only its top decades.
+fn log_domain<T: Float>(lo: f64, hi: f64, seed: u64) -> Vec<T> {
+    let mut r = rng(seed);
+    let (a, b) = (lo.ln(), hi.ln());
+    let mut xs: Vec<T> = (0..SAMPLES / 2)
+        .map(|i| T::from_f64((a + (b - a) * i as f64 / (SAMPLES / 2 - 1) as f64).exp()))
+        .collect();
+    xs.extend((0..SAMPLES / 2).map(|_| T::from_f64(r.random_range(a..=b).exp())));
+    xs.push(T::from_f64(lo));
+    xs.push(T::from_f64(hi));
+    xs
+}
+
 /// The worst ULP error of `kernel` against `reference` over `xs`; panics
 /// naming the worst point when it exceeds `bound`.
 fn check<T: Float>(
@@ -68,6 +83,21 @@ fn ln_within_documented_bound() {
     check::<f64>(&Ln, &domain(1e-3, 1e3, 4), f64::ln, 1, "ln f64");
     check::<f32>(&Ln, &domain(1e-30, 1e30, 5), f32::ln, 1, "ln f32 wide");
     check::<f32>(&Ln, &domain(1e-3, 1e3, 6), f32::ln, 1, "ln f32");
+    // Every decade of the documented ranges.
+    check::<f64>(
+        &Ln,
+        &log_domain(1e-300, 1e300, 60),
+        f64::ln,
+        1,
+        "ln f64 decades",
+    );
+    check::<f32>(
+        &Ln,
+        &log_domain(1e-30, 1e30, 61),
+        f32::ln,
+        1,
+        "ln f32 decades",
+    );
 }
 
 #[test]
@@ -75,6 +105,22 @@ fn sqrt_is_correctly_rounded() {
     check::<f64>(&Sqrt, &domain(0.0, 1e300, 7), f64::sqrt, 0, "sqrt f64");
     check::<f64>(&Sqrt, &domain(0.0, 4.0, 8), f64::sqrt, 0, "sqrt f64 small");
     check::<f32>(&Sqrt, &domain(0.0, 1e30, 9), f32::sqrt, 0, "sqrt f32");
+    // Every decade, subnormals to the largest finite value.
+    check::<f64>(
+        &Sqrt,
+        &log_domain(5e-324, f64::MAX, 62),
+        f64::sqrt,
+        0,
+        "sqrt f64 decades",
+    );
+    let (tiny, max) = (f64::from(f32::from_bits(1)), f64::from(f32::MAX));
+    check::<f32>(
+        &Sqrt,
+        &log_domain(tiny, max, 63),
+        f32::sqrt,
+        0,
+        "sqrt f32 decades",
+    );
 }
 
 #[test]
@@ -134,6 +180,39 @@ fn pow_within_documented_bound() {
             |x| x.powf(pf),
             1,
             &format!("pow f32 p={p}"),
+        );
+    }
+}
+
+/// Random exponents over the documented `[-8, 8]`, each over every decade
+/// of the documented `[1e-3, 1e3]`.
+#[test]
+fn pow_within_documented_bound_for_random_exponents() {
+    let mut r = rng(64);
+    for s in 0..24u64 {
+        let p: f64 = r.random_range(-8.0..=8.0);
+        let xs: Vec<f64> = log_domain::<f64>(1e-3, 1e3, 70 + s)
+            .into_iter()
+            .step_by(8)
+            .collect();
+        check::<f64>(
+            &Pow::new(p),
+            &xs,
+            |x| x.powf(p),
+            1,
+            &format!("pow f64 p={p}"),
+        );
+        let pf = p as f32;
+        let xs: Vec<f32> = log_domain::<f32>(1e-3, 1e3, 100 + s)
+            .into_iter()
+            .step_by(8)
+            .collect();
+        check::<f32>(
+            &Pow::new(pf),
+            &xs,
+            |x| x.powf(pf),
+            1,
+            &format!("pow f32 p={pf}"),
         );
     }
 }
