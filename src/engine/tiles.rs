@@ -20,8 +20,14 @@ pub(super) fn tile_len_for<T: Float, I: Index>(requested: usize) -> usize {
         return requested.min(u32::MAX as usize);
     }
     let resident_bytes = T::BYTES + 4 + std::mem::size_of::<I>();
-    let fit = cache_sizes().l2 / resident_bytes;
-    // A power of two keeps tiles aligned to vectors and cache lines.
+    auto_tile_len(cache_sizes().l2, resident_bytes)
+}
+
+/// The largest power of two of points whose `resident_bytes` each fit in
+/// `l2` bytes, clamped to `1024..=65536`. A power of two keeps tiles
+/// aligned to vectors and cache lines.
+fn auto_tile_len(l2: usize, resident_bytes: usize) -> usize {
+    let fit = l2 / resident_bytes;
     let pow2 = if fit == 0 { 1 } else { 1 << fit.ilog2() };
     pow2.clamp(MIN_AUTO_TILE, MAX_AUTO_TILE)
 }
@@ -70,4 +76,26 @@ pub(super) fn for_each_tile<S, A: Sync, B: Sync, C: Send>(
         .for_each_init(make_scratch, |scratch, (t, ((a, b), out))| {
             work(scratch, t, a, b, out)
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented lengths: 64K at most; 32K for f64 values with i64
+    /// indices (20 resident bytes a point) and a 1 MiB L2; 1024 at least.
+    #[test]
+    fn automatic_tile_lengths_are_as_documented() {
+        assert_eq!(auto_tile_len(1 << 20, 8 + 4 + 8), 1 << 15);
+        assert_eq!(auto_tile_len(2 << 20, 8 + 4 + 4), 1 << 16);
+        assert_eq!(auto_tile_len(64 << 20, 4 + 4 + 1), 1 << 16);
+        assert_eq!(auto_tile_len(16 << 10, 20), 1 << 10);
+        assert_eq!(auto_tile_len(0, 20), 1 << 10);
+        let detected = tile_len_for::<f64, i64>(0);
+        assert!(detected.is_power_of_two() && (1024..=65536).contains(&detected));
+        assert_eq!(detected, auto_tile_len(cache_sizes().l2, 20));
+        // A requested length is taken as is, up to what a u32 slot numbers.
+        assert_eq!(tile_len_for::<f32, u8>(777), 777);
+        assert_eq!(tile_len_for::<f64, u32>(usize::MAX), u32::MAX as usize);
+    }
 }
