@@ -188,4 +188,60 @@ fn mismatched_lengths_are_refused_before_anything_is_written() {
         })
     ));
     assert_eq!(out, [7.0; 4]);
+
+    // The per-function forms: one buffer per listed function, each as long
+    // as its group.
+    let mut one = [9.0; 2];
+    let mut other = [9.0; 2];
+    assert!(matches!(
+        groups.gather_each(&x, &mut [&mut one[..], &mut other[..]]),
+        Err(Error::LengthMismatch {
+            what: "buffers",
+            expected: 1,
+            actual: 2
+        })
+    ));
+    assert!(matches!(
+        groups.gather_each(&x, &mut [&mut one[..1]]),
+        Err(Error::LengthMismatch {
+            expected: 2,
+            actual: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        groups.gather_each(&x[..3], &mut [&mut one[..]]),
+        Err(Error::PlanMismatch {
+            what: "x length",
+            ..
+        })
+    ));
+    assert_eq!((one, other), ([9.0; 2], [9.0; 2]));
+    let short = [0.0; 1];
+    assert!(matches!(
+        groups.apply_into_each(&t, &x, |_| &short[..], &mut out),
+        Err(Error::LengthMismatch {
+            what: "results",
+            expected: 2,
+            actual: 1
+        })
+    ));
+    let right = [0.0; 2];
+    assert!(matches!(
+        groups.apply_into_each(&table(4), &x, |_| &right[..], &mut out),
+        Err(Error::PlanMismatch {
+            what: "table length",
+            ..
+        })
+    ));
+    assert_eq!(out, [7.0; 4]);
+    // And with the right shapes, both work.
+    groups.gather_each(&x, &mut [&mut one[..]]).unwrap();
+    assert_eq!(one, [2.0, 4.0]);
+    groups
+        .apply_into_each(&t, &x, |_| &right[..], &mut out)
+        .unwrap();
+    let mut contiguous = [7.0; 4];
+    groups.apply_into(&t, &x, &right, &mut contiguous).unwrap();
+    assert_eq!(out, contiguous);
 }
