@@ -309,6 +309,47 @@ fn interp_matches_scalar_formula() {
     }
 }
 
+/// Interp in f32 against exact linear interpolation (computed in f64 from
+/// the f32 knots and values, whose error is far below an f32 ulp): within
+/// 4 ulps of the larger of the value and the segment's rise, as
+/// documented.
+#[test]
+fn interp_is_near_exact_linear_interpolation() {
+    for m in [2usize, 6, 33, 129] {
+        for spacing in Spacing::ALL {
+            let knots: Vec<f32> = spacing
+                .points(m, -2.0, 3.0)
+                .into_iter()
+                .map(|k| k as f32)
+                .collect();
+            let values: Vec<f32> = (0..m)
+                .map(|i| (((i * 7919) % 13) as f32 - 6.0) * 1.37)
+                .collect();
+            let f = Interp::new(knots.clone(), values.clone()).unwrap();
+            let mut xs: Vec<f32> = domain(-2.0, 3.0, 19);
+            xs.extend(probes(&knots));
+            let mut got = xs.clone();
+            f.eval_in_place(&mut got);
+            for (&x, &g) in xs.iter().zip(&got) {
+                // Inside the knots only (NaN and the ends are tested above).
+                if !(knots[0] <= x && x < knots[m - 1]) {
+                    continue;
+                }
+                let j = knots.partition_point(|&k| k <= x) - 1;
+                let (k0, k1) = (f64::from(knots[j]), f64::from(knots[j + 1]));
+                let (v0, v1) = (f64::from(values[j]), f64::from(values[j + 1]));
+                let exact = v0 + (f64::from(x) - k0) * (v1 - v0) / (k1 - k0);
+                let scale = exact.abs().max((v1 - v0).abs()) as f32;
+                let ulp = f64::from(scale.next_up() - scale);
+                assert!(
+                    (f64::from(g) - exact).abs() <= 4.0 * ulp,
+                    "m={m} {spacing:?} x={x}: {g} against exact {exact}"
+                );
+            }
+        }
+    }
+}
+
 /// How the break points (knots) of a many-piece test are spaced.
 #[derive(Debug, Clone, Copy)]
 enum Spacing {

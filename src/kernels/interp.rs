@@ -33,8 +33,8 @@ use crate::kernels::pieces::Pieces;
 ///
 /// Accuracy: 0 ULP against the scalar formula above; against exact linear
 /// interpolation the error is that of one subtraction, one precomputed slope
-/// and one fused multiply-add (a few ULP of the larger of the value and the
-/// segment's rise).
+/// and one fused multiply-add: within 4 ULP of the larger of the value and
+/// the segment's rise (tested in f32 against an f64 reference).
 ///
 /// # Examples
 /// ```
