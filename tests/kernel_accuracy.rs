@@ -8,6 +8,7 @@ use rand::RngExt;
 use splitapply::kernels::{
     Affine, Clamp, Cos, Exp, Interp, Ln, Logistic, Poly, Pow, Sin, Spline, Sqrt,
 };
+use splitapply::kernels::{BUILTIN_KERNELS, KernelSpec};
 use splitapply::{Float, Kernel};
 
 /// Samples per kernel and float type: random points plus an even grid.
@@ -833,4 +834,30 @@ fn eval_matches_in_place<T: Float>() {
 fn eval_matches_in_place_at_every_length() {
     eval_matches_in_place::<f64>();
     eval_matches_in_place::<f32>();
+}
+
+/// NaN in gives NaN out for every built-in kernel (each registry sample,
+/// both float types), except a constant function: a degree-0 `Poly` gives
+/// its constant.
+#[test]
+fn nan_gives_nan_except_for_constants() {
+    fn check_nan<T: Float>() {
+        for info in BUILTIN_KERNELS {
+            for j in 0..3 {
+                let kernel = KernelSpec::sample(info.name, j)
+                    .unwrap()
+                    .to_kernel::<T>()
+                    .unwrap();
+                let mut xs = [T::from_f64(f64::NAN); 9];
+                kernel.eval_in_place(&mut xs);
+                assert!(xs.iter().all(|v| v.is_nan()), "{} sample {j}", info.name);
+            }
+        }
+        let constant = Poly::new(vec![T::from_f64(2.5)]);
+        let mut xs = [T::from_f64(f64::NAN); 9];
+        constant.eval_in_place(&mut xs);
+        assert!(xs.iter().all(|v| v.to_f64() == 2.5), "a constant Poly");
+    }
+    check_nan::<f64>();
+    check_nan::<f32>();
 }

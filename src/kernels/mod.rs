@@ -15,8 +15,8 @@
 //!
 //! The bounds hold in builds with fused multiply-add (x86-64-v3 or newer,
 //! aarch64), which all compute the same bits. A build without FMA (baseline
-//! x86-64) rounds every `mul_add` twice, so its results differ and the
-//! bounds are not promised there; [`simd_info()`](crate::simd_info) warns
+//! x86-64) rounds every `mul_add` twice, so its results differ and only
+//! the bounds of [`Exp`], [`Ln`] and [`Sqrt`] are promised there; [`simd_info()`](crate::simd_info) warns
 //! about such a build when the CPU has more to offer.
 //!
 //! # Special values
