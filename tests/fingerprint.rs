@@ -136,14 +136,8 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
     // The engine: a table of every kernel's samples and two closures, under
     // several strategies (they must agree within the build; the property
     // tests check that too).
-    let mut table = FuncTable::<T>::new();
-    for j in 0..40 {
-        let info = &BUILTIN_KERNELS[j % BUILTIN_KERNELS.len()];
-        KernelSpec::sample(info.name, j)
-            .unwrap()
-            .push_to(&mut table)
-            .unwrap();
-    }
+    let mut table =
+        samples::<T>((0..40).map(|j| (BUILTIN_KERNELS[j % BUILTIN_KERNELS.len()].name, j)));
     let (half, one) = (T::from_f64(0.5), T::from_f64(1.0));
     table.push_fn(move |v: T| v * half + one);
     table.push_fn(|v: T| if v < T::ZERO { T::ZERO - v } else { v });
@@ -152,24 +146,12 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
     out.insert(format!("apply {f}"), many);
     // Five functions: the partition passes of the grouping path this CPU
     // takes.
-    let mut few = FuncTable::<T>::new();
-    for name in ["exp", "poly", "clamp", "sqrt"] {
-        KernelSpec::sample(name, 1)
-            .unwrap()
-            .push_to(&mut few)
-            .unwrap();
-    }
+    let mut few = samples::<T>(["exp", "poly", "clamp", "sqrt"].map(|name| (name, 1)));
     few.push_fn(move |v: T| v * half + one);
     let few = fingerprint_apply(&few, &x, &mut g, &[Strategy::Bucket, Strategy::Runs]);
     out.insert(format!("apply k=5 {f}"), few);
     // One family streamed, and two parameterless types selected.
-    let mut affine = FuncTable::<T>::new();
-    for j in 0..100 {
-        KernelSpec::sample("affine", j)
-            .unwrap()
-            .push_to(&mut affine)
-            .unwrap();
-    }
+    let affine = samples::<T>((0..100).map(|j| ("affine", j)));
     let streamed = fingerprint_apply(
         &affine,
         &x,
@@ -177,14 +159,7 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
         &[Strategy::StreamFamily, Strategy::Bucket],
     );
     out.insert(format!("apply affine {f}"), streamed);
-    let mut two_types = FuncTable::<T>::new();
-    for j in 0..50 {
-        let name = if j % 2 == 0 { "exp" } else { "sqrt" };
-        KernelSpec::sample(name, 0)
-            .unwrap()
-            .push_to(&mut two_types)
-            .unwrap();
-    }
+    let two_types = samples::<T>((0..50).map(|j| (if j % 2 == 0 { "exp" } else { "sqrt" }, 0)));
     let selected = fingerprint_apply(
         &two_types,
         &x,
@@ -214,6 +189,18 @@ fn fingerprints<T: Float>(out: &mut BTreeMap<String, u64>) {
         rolling_mean(&noisy, w, &mut means).unwrap();
         out.insert(format!("rolling_mean noise w={w} {f}"), hash(&means));
     }
+}
+
+/// A table of the registry's samples `(name, j)`, in order.
+fn samples<T: Float>(which: impl IntoIterator<Item = (&'static str, usize)>) -> FuncTable<T> {
+    let mut table = FuncTable::new();
+    for (name, j) in which {
+        KernelSpec::sample(name, j)
+            .expect("a registry name")
+            .push_to(&mut table)
+            .expect("samples are valid");
+    }
+    table
 }
 
 /// The fingerprint of `table` applied to `x` at random indices, under

@@ -109,6 +109,20 @@ mod tests {
         table
     }
 
+    /// Runs `tile` on each tile's indices, values and outputs in turn.
+    fn in_tiles(
+        tile_len: usize,
+        idx: &[u32],
+        x: &[f64],
+        out: &mut [f64],
+        mut tile: impl FnMut(&[u32], &[f64], &mut [f64]),
+    ) {
+        let tiles = idx.chunks(tile_len).zip(x.chunks(tile_len));
+        for ((i, x), o) in tiles.zip(out.chunks_mut(tile_len)) {
+            tile(i, x, o);
+        }
+    }
+
     fn check(k: usize, tile_len: usize, idx: &[u32]) {
         let table = table(k);
         let functions = table.functions();
@@ -116,13 +130,9 @@ mod tests {
         for path in GroupingPath::available() {
             let mut scratch = BucketScratch::new(k, tile_len, path);
             let mut out = vec![f64::NAN; idx.len()];
-            for ((i, x), o) in idx
-                .chunks(tile_len)
-                .zip(x.chunks(tile_len))
-                .zip(out.chunks_mut(tile_len))
-            {
-                scratch.run_tile(functions, i, x, o);
-            }
+            in_tiles(tile_len, idx, &x, &mut out, |i, x, o| {
+                scratch.run_tile(functions, i, x, o)
+            });
             for (p, (&j, &o)) in idx.iter().zip(&out).enumerate() {
                 assert_eq!(
                     o,
@@ -161,11 +171,7 @@ mod tests {
             for path in GroupingPath::available() {
                 let mut scratch = BucketScratch::new(k, tile_len, path);
                 let mut out = vec![f64::NAN; idx.len()];
-                for ((i, x), o) in idx
-                    .chunks(tile_len)
-                    .zip(x.chunks(tile_len))
-                    .zip(out.chunks_mut(tile_len))
-                {
+                in_tiles(tile_len, &idx, &x, &mut out, |i, x, o| {
                     let run = std::panic::AssertUnwindSafe(|| {
                         scratch.run_tile(table.functions(), i, x, o)
                     });
@@ -173,7 +179,7 @@ mod tests {
                     if std::panic::catch_unwind(run).is_err() {
                         scratch = BucketScratch::new(k, tile_len, path);
                     }
-                }
+                });
             }
         }
     }
