@@ -210,3 +210,30 @@ def test_simd_info():
     assert info["level"] in levels and info["cpu_level"] in levels
     assert info["level"] <= info["cpu_level"], "a build never needs more than the CPU has"
     assert (info["warning"] is None) == (not info["missed"])
+
+
+def test_contiguous_aligned_inputs_are_not_copied():
+    """README: contiguous, aligned arrays are used without copying. numpy
+    reports its allocations to tracemalloc, so a copy of x or idx would
+    show as a peak of its size; a strided x must show one (the check can
+    fail)."""
+    import tracemalloc
+
+    t, _ = builtin_table(sa, np.float64)
+    n = 1_000_000
+    idx = np.random.default_rng(3).integers(0, len(t), n)
+    x = points(2 * n, np.float64, 4)
+    out = np.empty(n)
+
+    def peak(call):
+        tracemalloc.start()
+        try:
+            call()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    contiguous = peak(lambda: sa.apply(t, idx, x[:n], out=out))
+    strided = peak(lambda: sa.apply(t, idx, x[::2], out=out))
+    assert contiguous < n * 8 // 10, contiguous
+    assert strided >= n * 8, strided
