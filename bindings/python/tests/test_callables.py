@@ -378,3 +378,35 @@ def test_a_table_and_a_closure_over_it_are_collected():
     del f, t
     gc.collect()
     assert gone() is None
+
+
+def test_a_builder_called_from_another_thread_during_apply_raises():
+    """The stub: a builder called while the table is being applied, from
+    any thread, raises RuntimeError and leaves the table as it was. The
+    callable starts the other thread and waits for it, so the call is
+    sure to fall inside the apply."""
+    import threading
+
+    t = sa.Table()
+    outcome = []
+
+    def other():
+        try:
+            t.exp()
+            outcome.append("added")
+        except RuntimeError:
+            outcome.append("refused")
+
+    def f(v):
+        if not outcome:
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join()
+        return v * 2.0
+
+    t.function(f)
+    out = sa.apply(t, [0, 0], np.array([1.0, 2.0]))
+    assert outcome == ["refused"] and len(t) == 1
+    assert out.tolist() == [2.0, 4.0]
+    t.exp()  # after the call, the table can grow again
+    assert len(t) == 2
