@@ -135,12 +135,12 @@ mod tests {
     use super::*;
     use crate::table::FuncTable;
 
-    /// Indices past the table give wrong values or a panic, never an
-    /// access out of bounds (which Miri would report).
-    #[test]
-    fn indices_past_the_table_stay_in_bounds() {
-        let mut table = FuncTable::<f64>::new();
-        for j in 0..6 {
+    /// `k` functions of three closure types, interleaved, so that positions
+    /// within a group differ from function numbers: function `j` is
+    /// `x + j`, `x * j` or `j - x` as `j % 3` is 0, 1 or 2.
+    fn three_closure_types(k: usize) -> FuncTable<f64> {
+        let mut table = FuncTable::new();
+        for j in 0..k {
             let a = j as f64;
             match j % 3 {
                 0 => table.push_fn(move |x: f64| x + a),
@@ -148,6 +148,14 @@ mod tests {
                 _ => table.push_fn(move |x: f64| a - x),
             };
         }
+        table
+    }
+
+    /// Indices past the table give wrong values or a panic, never an
+    /// access out of bounds (which Miri would report).
+    #[test]
+    fn indices_past_the_table_stay_in_bounds() {
+        let table = three_closure_types(6);
         let idx: Vec<u32> = (0..20u32)
             .map(|i| match i % 4 {
                 0 => 6,
@@ -172,17 +180,7 @@ mod tests {
 
     #[test]
     fn grouping_by_type_matches_the_closures() {
-        // Three closure types, functions interleaved, so that positions
-        // within a group differ from function numbers.
-        let mut table = FuncTable::<f64>::new();
-        for j in 0..12 {
-            let a = j as f64;
-            match j % 3 {
-                0 => table.push_fn(move |x: f64| x + a),
-                1 => table.push_fn(move |x: f64| x * a),
-                _ => table.push_fn(move |x: f64| a - x),
-            };
-        }
+        let table = three_closure_types(12);
         let want = |j: u32, x: f64| match j % 3 {
             0 => x + j as f64,
             1 => x * j as f64,
